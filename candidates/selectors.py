@@ -1,0 +1,63 @@
+"""Reads of candidates, already scoped to whoever is asking."""
+
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from candidates.models import Candidate, Integration
+
+EVIDENCE_PREFETCH = (
+    "emails", "phones", "profiles", "ip_observations", "addresses", "payment_accounts",
+    "employments",
+)
+LINKED_LIMIT = 200  # a link list longer than this is a co-working IP, not a ring to read
+
+
+def candidate_list(*, integration: Integration, filters: dict | None = None) -> QuerySet:
+    filters = filters or {}
+    qs = Candidate.objects.filter(integration=integration).prefetch_related(*EVIDENCE_PREFETCH)
+    if filters.get("external_id"):
+        qs = qs.filter(external_id=filters["external_id"])
+    if filters.get("risk_level"):
+        qs = qs.filter(risk_level=filters["risk_level"])
+    if filters.get("status"):
+        qs = qs.filter(risk_status=filters["status"])
+    return qs
+
+
+def candidate_links(*, candidate_id: int, integration_id: int | None = None) -> list[dict]:
+    """Other candidates presenting any identifier this candidate presents.
+
+    Returns [{"id", "external_id", "full_name", "shared": [kinds]}], most shared first. One
+    query: a self-join of the identifier index on (kind, key). `integration_id` restricts
+    the links to one integration (what an API key may see).
+    """
+    sql = """
+        SELECT o.candidate_id, c.external_id, c.full_name, o.kind
+        FROM candidates_identifier m
+        JOIN candidates_identifier o
+          ON o.kind = m.kind AND o.key = m.key AND o.candidate_id <> m.candidate_id
+        JOIN candidates_candidate c ON c.id = o.candidate_id
+        WHERE m.candidate_id = %s {scope}
+        ORDER BY o.candidate_id
+    """
+    params: list = [candidate_id]
+    scope = ""
+    if integration_id is not None:
+        scope = "AND c.integration_id = %s"
+        params.append(integration_id)
+    shared: dict[int, set[str]] = defaultdict(set)
+    names: dict[int, tuple[str, str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(scope=scope), params)
+        for other_id, external_id, full_name, kind in cursor.fetchall():
+            shared[other_id].add(kind)
+            names[other_id] = (external_id, full_name)
+    links = [
+        {"id": cid, "external_id": names[cid][0], "full_name": names[cid][1],
+         "shared": sorted(kinds)}
+        for cid, kinds in shared.items()
+    ]
+    links.sort(key=lambda link: (-len(link["shared"]), link["id"]))
+    return links[:LINKED_LIMIT]

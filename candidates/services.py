@@ -1,0 +1,230 @@
+"""Writes to candidates: the upsert from the ATS API, and the scoring hand-off."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from candidates import normalize
+from candidates.models import (
+    Address,
+    Candidate,
+    Email,
+    Employment,
+    Identifier,
+    IdentifierKind,
+    Integration,
+    IpObservation,
+    PaymentAccount,
+    Phone,
+    Profile,
+    RiskStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+EVIDENCE_MODELS = (Email, Phone, Profile, IpObservation, Address, PaymentAccount, Employment,
+                   Identifier)
+PROFILE_KINDS = {
+    "github": IdentifierKind.GITHUB,
+    "linkedin": IdentifierKind.LINKEDIN,
+    "gitlab": IdentifierKind.GITLAB,
+    "stackoverflow": IdentifierKind.STACKOVERFLOW,
+    "portfolio": IdentifierKind.PORTFOLIO,
+}
+ADDRESS_KINDS = {
+    "residential": IdentifierKind.RESIDENTIAL_ADDRESS,
+    "shipping": IdentifierKind.SHIPPING_ADDRESS,
+    "mailing": IdentifierKind.MAILING_ADDRESS,
+}
+
+
+@transaction.atomic
+def candidate_upsert(*, integration: Integration, data: dict) -> tuple[Candidate, bool]:
+    """Create the candidate, or replace its record when the integration already sent it.
+
+    `data` is CandidateInput's validated data. The whole record is written in one
+    transaction (saved whole or not at all), and scoring is enqueued only after it commits.
+    Returns (candidate, created).
+    """
+    location = data["location"]
+    fields = {
+        "full_name": data["full_name"],
+        "position": data["position"],
+        "applied_at": data["applied_at"],
+        "location_country": location["country"],
+        "location_region": location["region"],
+        "location_city": location["city"],
+        "resume_text": data["resume_text"],
+    }
+    # get_or_create survives a concurrent create of the same external_id: the loser's
+    # insert waits for the winner's commit, fails on the unique constraint, and re-reads.
+    candidate, created = Candidate.objects.select_for_update().get_or_create(
+        integration=integration, external_id=data["external_id"], defaults=fields
+    )
+    if not created:
+        for name, value in fields.items():
+            setattr(candidate, name, value)
+        candidate.revision += 1
+        candidate.risk_status = RiskStatus.PENDING
+        candidate.enqueued_at = None
+        candidate.save()
+        for model in EVIDENCE_MODELS:
+            model.objects.filter(candidate=candidate).delete()
+
+    _evidence_create(candidate, data)
+    transaction.on_commit(lambda: candidate_enqueue_scoring(candidate_id=candidate.pk))
+    return candidate, created
+
+
+def _evidence_create(candidate: Candidate, data: dict) -> None:
+    """One bulk insert per evidence table, plus the identifiers they present."""
+    identifiers: dict[tuple[str, str], str] = {}
+
+    def identify(kind: str, key: str, label: str) -> None:
+        if key:
+            identifiers.setdefault((kind, key), label)
+
+    canonical = normalize.canonical_email(data["email"])
+    Email.objects.create(
+        candidate=candidate,
+        address=data["email"].strip(),
+        canonical=canonical,
+        domain=canonical.rpartition("@")[2],
+    )
+    identify(IdentifierKind.EMAIL, canonical, data["email"].strip())
+
+    phone = data["phone"]
+    if phone:
+        Phone.objects.create(
+            candidate=candidate,
+            raw=phone.e164,
+            e164=phone.e164,
+            region=phone.region,
+            number_type=phone.number_type,
+            is_valid=phone.is_valid,
+        )
+        identify(IdentifierKind.PHONE, phone.e164, phone.e164)
+
+    profiles = [Profile(candidate=candidate, **p) for p in data["profiles"]]
+    Profile.objects.bulk_create(profiles)
+    for p in profiles:
+        if p.network in PROFILE_KINDS:
+            identify(PROFILE_KINDS[p.network], p.username, p.url)
+
+    ips = [IpObservation(candidate=candidate, **ip) for ip in data["ip_addresses"]]
+    IpObservation.objects.bulk_create(ips)
+    for ip in ips:
+        identify(IdentifierKind.IP, ip.ip, ip.ip)
+
+    addresses = [Address(candidate=candidate, **a) for a in data["addresses"]]
+    Address.objects.bulk_create(addresses)
+    for a in addresses:
+        label = ", ".join(part for part in (a.line1, a.line2, a.city, a.postal_code, a.country) if part)
+        identify(ADDRESS_KINDS[a.kind], a.match_key, label)
+
+    accounts = [_payment_account(candidate, p, identify) for p in data["payment_accounts"]]
+    PaymentAccount.objects.bulk_create(accounts)
+
+    Employment.objects.bulk_create(
+        [Employment(candidate=candidate, **e) for e in data["employment_history"]]
+    )
+    Identifier.objects.bulk_create(
+        [
+            Identifier(candidate=candidate, kind=kind, key=key, label=label)
+            for (kind, key), label in identifiers.items()
+        ]
+    )
+
+
+def _payment_account(candidate: Candidate, data: dict, identify) -> PaymentAccount:
+    """Fingerprint and mask the numbers; the clear values go no further than this function."""
+    account = PaymentAccount(
+        candidate=candidate,
+        method=data["method"],
+        bank_country=data.get("bank_country", ""),
+        holder_name=data.get("holder_name", ""),
+        account_email=data.get("account_email", ""),
+        wallet_address=data.get("wallet_address", ""),
+    )
+    iban = data.get("iban")
+    if iban:
+        account.iban_fingerprint = normalize.fingerprint("iban", iban.compact)
+        account.iban_last4 = iban.compact[-4:]
+        account.iban_country = iban.country
+        account.bank_country = iban.country
+        account.bank_code = iban.bank_code
+        account.bank_name = iban.bank_name
+        account.bic = iban.bic
+        identify(IdentifierKind.BANK_ACCOUNT, account.iban_fingerprint, f"IBAN …{account.iban_last4}")
+    routing = data.get("routing_number", "")
+    if routing:
+        account.routing_fingerprint = normalize.fingerprint("routing", routing)
+        account.routing_last4 = routing[-4:]
+    number = data.get("account_number", "")
+    if number:
+        # The same account number at two banks is two accounts: key it with the routing
+        # number (or the bank country) when there is one.
+        scope = routing or account.bank_country or account.method
+        account.account_fingerprint = normalize.fingerprint("account", f"{scope}:{number}")
+        account.account_last4 = number[-4:]
+        identify(IdentifierKind.BANK_ACCOUNT, account.account_fingerprint,
+                 f"{account.get_method_display()} account …{account.account_last4}")
+    if account.account_email:
+        email = normalize.canonical_email(account.account_email)
+        identify(IdentifierKind.PAYOUT_EMAIL, f"{account.method}:{email}",
+                 f"{account.get_method_display()} {account.account_email}")
+    if account.wallet_address:
+        identify(IdentifierKind.WALLET, account.wallet_address, account.wallet_address)
+    return account
+
+
+def candidate_enqueue_scoring(*, candidate_id: int) -> bool:
+    """Hand the candidate's scoring to the broker; never raises.
+
+    Called after commit. When the broker is unreachable the candidate stays pending with no
+    `enqueued_at`, and the periodic sweep enqueues it once the broker is back: the API still
+    answers 2xx and no work is lost. Returns whether the broker took the task.
+    """
+    from candidates.tasks import candidate_score_task
+
+    try:
+        candidate_score_task.delay(candidate_id)
+    except Exception:  # kombu raises several types (OperationalError, socket errors, ...)
+        logger.warning("broker unavailable; candidate %s left for the sweep", candidate_id,
+                       exc_info=True)
+        return False
+    Candidate.objects.filter(pk=candidate_id, risk_status=RiskStatus.PENDING).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+SWEEP_BATCH_SIZE = 500  # one beat tick; a backlog drains over a few minutes, oldest first
+
+
+def candidates_sweep_unscored(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
+    """Enqueue pending candidates that never reached the broker or whose worker died.
+
+    Returns how many were handed over.
+    """
+    stale = timezone.now() - timedelta(seconds=settings.SCORING_REQUEUE_AFTER_SECONDS)
+    ids = list(
+        Candidate.objects.filter(risk_status=RiskStatus.PENDING)
+        .filter(enqueued_at__isnull=True)
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    if len(ids) < batch_size:
+        ids += list(
+            Candidate.objects.filter(risk_status=RiskStatus.PENDING, enqueued_at__lt=stale)
+            .order_by("enqueued_at")
+            .values_list("pk", flat=True)[: batch_size - len(ids)]
+        )
+    handed = 0
+    for candidate_id in ids:
+        if not candidate_enqueue_scoring(candidate_id=candidate_id):
+            break  # broker still down: the next sweep tries again
+        handed += 1
+    return handed
