@@ -38,6 +38,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    lookup_value_converter = "int"
     pagination_class = CandidateCursorPagination
     serializer_class = CandidateOutput
 
@@ -51,7 +52,10 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses=CandidateDetailOutput)
+    @extend_schema(
+        responses=CandidateDetailOutput,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
     def retrieve(self, request, pk=None):
         candidate = get_object_or_404(self.get_queryset(), pk=pk)
         return Response(self._detail(candidate))

@@ -40,3 +40,94 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") and skipped and session.exitstatus == 0:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; every test must run in CI.")
         session.exitstatus = 1
+
+
+@pytest.fixture
+def redis_client():
+    """The test Redis database, emptied before and after the test."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def broker_down():
+    """Point the Celery app at a port where no broker listens, as in a Redis outage.
+
+    Yields a function that brings the broker back.
+    """
+    from vetting.celery import app
+
+    real_url = app.conf.broker_url
+
+    def switch(url):
+        # Drop the cached pools (as Celery does after a fork) so the next publish connects
+        # to the new URL; kombu keeps one pool per URL, so the real one is reused intact.
+        app.conf.broker_url = url
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    switch("redis://127.0.0.1:1/15")
+    yield lambda: switch(real_url)
+    switch(real_url)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, redis_client):
+    """A real `celery worker` process consuming the test queue from Redis and writing to
+    the test database (tests using it commit their data: transactional_db)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="vetting.test_settings",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "vetting", "worker", "--pool=solo",
+         "--loglevel=INFO", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-heartbeat",
+         "--without-gossip", "--without-mingle"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 30
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "ready." in line:
+            break
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise RuntimeError("Celery worker did not start:\n" + "".join(lines))
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    connection.close()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Poll until predicate() is truthy; returns its value or fails the test."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")

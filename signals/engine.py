@@ -1,0 +1,218 @@
+"""The check engine: snapshots, flags, the check registry, and running the checks.
+
+A check is a small function `(snapshot, lookups) -> list[Flag]`, registered with `@check`.
+It reads the candidate only through the snapshot (plain data, no database) and other
+candidates only through `lookups` (read-only, indexed). Adding a check is one new function in
+`signals/checks/`, plus its flag codes in `signals/catalog.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from signals.catalog import CATALOG
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str  # a code from signals.catalog, e.g. "reuse.phone"
+    summary: str  # one line a recruiter reads
+    evidence: dict = field(default_factory=dict)  # what matched; for reuse, the other candidates
+    # Optional: a stronger or weaker variant of the same code (e.g. reuse across 5 candidates
+    # rather than 1) multiplies the code's weight.
+    multiplier: float = 1.0
+
+    @property
+    def spec(self):
+        return CATALOG[self.code]
+
+
+class CheckPending(Exception):
+    """A check could not run yet (e.g. an external API rate-limited us); retry later."""
+
+    def __init__(self, reason: str, retry_after: int = 60):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+# --- Snapshot ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailSnap:
+    address: str
+    canonical: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class PhoneSnap:
+    e164: str
+    region: str
+    number_type: str
+    is_valid: bool
+
+
+@dataclass(frozen=True)
+class ProfileSnap:
+    network: str
+    url: str
+    username: str
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IpSnap:
+    ip: str
+    source: str
+    observed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AddressSnap:
+    kind: str
+    line1: str
+    country: str
+    match_key: str
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+
+    @property
+    def label(self) -> str:
+        parts = (self.line1, self.line2, self.city, self.postal_code, self.country)
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class PaymentSnap:
+    method: str
+    bank_country: str = ""
+    iban_country: str = ""
+    bank_name: str = ""
+    holder_name: str = ""
+    account_email: str = ""
+    wallet_address: str = ""
+    # The keyed fingerprint that identifies the account (IBAN or account number), if any.
+    account_key: str = ""
+    last4: str = ""
+
+
+@dataclass(frozen=True)
+class EmploymentSnap:
+    employer: str
+    title: str = ""
+    start: date | None = None
+    end: date | None = None
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class CandidateSnapshot:
+    """Everything the checks may know about one candidate, as plain data."""
+
+    id: int
+    full_name: str
+    integration_id: int = 0
+    external_id: str = ""
+    position: str = ""
+    applied_at: datetime | None = None
+    location_country: str = ""
+    location_region: str = ""
+    location_city: str = ""
+    resume_text: str = ""
+    revision: int = 1
+    emails: tuple[EmailSnap, ...] = ()
+    phones: tuple[PhoneSnap, ...] = ()
+    profiles: tuple[ProfileSnap, ...] = ()
+    ips: tuple[IpSnap, ...] = ()
+    addresses: tuple[AddressSnap, ...] = ()
+    payments: tuple[PaymentSnap, ...] = ()
+    employments: tuple[EmploymentSnap, ...] = ()
+    # (kind, key) -> label for every identifier in the reuse index
+    identifiers: tuple[tuple[str, str, str], ...] = ()
+
+
+# --- Look-ups ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherCandidate:
+    id: int
+    external_id: str
+    full_name: str
+
+    def as_evidence(self) -> dict:
+        return {"id": self.id, "external_id": self.external_id, "full_name": self.full_name}
+
+
+class Lookups:
+    """Read-only questions a check may ask about the rest of the world.
+
+    The database-backed implementation lives in `signals.lookups`; tests may pass a subclass
+    answering from memory. Every method must be an indexed look-up, never a scan.
+    """
+
+    def shared(self, kind: str, key: str) -> list[OtherCandidate]:
+        """Other candidates presenting the identifier (kind, key)."""
+        return []
+
+    def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
+        """Other candidates whose resume text is a near-duplicate, with the similarity."""
+        return []
+
+
+# --- Registry ------------------------------------------------------------------------------
+
+CheckFn = Callable[[CandidateSnapshot, Lookups], list[Flag]]
+CHECKS: dict[str, CheckFn] = {}
+
+
+def check(name: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check under a stable name (shown when it fails, and in score history)."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        if name in CHECKS:
+            raise ValueError(f"check {name!r} registered twice")
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class CheckResults:
+    flags: list[Flag] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)  # [{"check": name, "error": text}]
+    pending: list[dict] = field(default_factory=list)  # [{"check", "reason", "retry_after"}]
+
+
+def run_checks(snapshot: CandidateSnapshot, lookups: Lookups,
+               checks: dict[str, CheckFn] | None = None) -> CheckResults:
+    """Run every check; a check that raises is recorded as failed and the rest still run."""
+    import logging
+
+    logger = logging.getLogger(__name__)
+    results = CheckResults()
+    for name, fn in sorted((checks or CHECKS).items()):
+        try:
+            flags = fn(snapshot, lookups)
+        except CheckPending as exc:
+            results.pending.append(
+                {"check": name, "reason": exc.reason, "retry_after": exc.retry_after}
+            )
+            continue
+        except Exception as exc:  # a broken check must never cost the candidate its score
+            logger.exception("check %s failed for candidate %s", name, snapshot.id)
+            results.failed.append({"check": name, "error": f"{type(exc).__name__}: {exc}"})
+            continue
+        for flag in flags:
+            if flag.code not in CATALOG:
+                results.failed.append({"check": name, "error": f"unknown flag code {flag.code}"})
+                continue
+            results.flags.append(flag)
+    return results
