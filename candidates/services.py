@@ -188,7 +188,7 @@ def candidate_enqueue_scoring(*, candidate_id: int) -> bool:
     `enqueued_at`, and the periodic sweep enqueues it once the broker is back: the API still
     answers 2xx and no work is lost. Returns whether the broker took the task.
     """
-    from candidates.tasks import candidate_score_task
+    from signals.tasks import candidate_score_task
 
     try:
         candidate_score_task.delay(candidate_id)

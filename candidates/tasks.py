@@ -3,22 +3,7 @@
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import OperationalError as DatabaseOperationalError
 from django.utils import timezone
-
-
-@shared_task(
-    acks_late=True,  # a worker killed mid-run leaves the message for another worker
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseOperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def candidate_score_task(candidate_id: int) -> None:
-    """Score one candidate. Idempotent: scoring the same revision twice stores one result."""
-    from signals.services import candidate_score
-
-    candidate_score(candidate_id=candidate_id)
 
 
 @shared_task

@@ -8,3 +8,12 @@ class SignalsConfig(AppConfig):
     name = "signals"
     verbose_name = "Risk checks and scoring"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from signals.services import weights_sync
+
+        # Like Django's own contenttypes: make sure every catalog flag has an editable weight.
+        post_migrate.connect(lambda sender, **kwargs: weights_sync(), sender=self,
+                             weak=False, dispatch_uid="signals.weights_sync")

@@ -223,7 +223,8 @@ assert len(CATALOG) == len(_SPECS), "duplicate flag code"
 @dataclass(frozen=True)
 class ComboSpec:
     """Flags that mean more together than apart: when every listed family or code is present,
-    the bonus is added. Entries are codes ("shipping.shared_address") or families ("reuse")."""
+    the bonus is added. Entries are codes ("shipping.shared_address") or a family at a
+    severity ("reuse:high": any high-severity reuse flag, not a weak shared IP)."""
 
     name: str
     requires: tuple[str, ...]
@@ -232,12 +233,12 @@ class ComboSpec:
 
 
 COMBOS = [
-    ComboSpec("laptop_farm_ring", ("shipping.shared_address", "reuse"), 30,
+    ComboSpec("laptop_farm_ring", ("shipping.shared_address", "reuse:high"), 30,
               "A shared shipping address plus a shared identity detail is a laptop-farm ring."),
     ComboSpec("paid_abroad_to_someone_else",
               ("payment.holder_mismatch", "payment.bank_country_mismatch"), 20,
               "Pay going abroad to another person's account."),
-    ComboSpec("templated_persona", ("resume.near_duplicate", "reuse"), 20,
+    ComboSpec("templated_persona", ("resume.near_duplicate", "reuse:high"), 20,
               "A templated resume plus a shared identifier: one operator, several personas."),
     ComboSpec("throwaway_contact", ("email.disposable", "phone.voip"), 15,
               "Both contact channels are throw-aways."),

@@ -1,24 +1,80 @@
-"""Scoring results: the history of every scoring run of a candidate."""
+"""Scoring data: editable weights, and the history of every scoring run of a candidate."""
 
 from django.db import models
 
 from candidates.models import Candidate, RiskLevel
+from signals.catalog import CATALOG
+
+
+class FlagWeight(models.Model):
+    """The points one flag code adds. Rows are created from signals.catalog on migrate, and
+    from then on edited here (admin); an edit applies to every score computed after it."""
+
+    code = models.CharField(max_length=60, unique=True,
+                            choices=[(code, code) for code in sorted(CATALOG)])
+    points = models.PositiveIntegerField()
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.points}"
+
+
+class ComboWeight(models.Model):
+    """Bonus points when flags occur together (see signals.catalog.COMBOS)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    bonus = models.PositiveIntegerField()
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: +{self.bonus}"
+
+
+class LevelThreshold(models.Model):
+    """The score at which a level starts (low starts at 0)."""
+
+    level = models.CharField(
+        max_length=10, unique=True,
+        choices=[(c.value, c.label) for c in RiskLevel if c != RiskLevel.LOW],
+    )
+    min_score = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_score__gt=0), name="threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} from {self.min_score}"
+
+
+class WeightSet(models.Model):
+    """An immutable copy of the weights a score was computed with, stored once per version."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    weights = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class ScoreRun(models.Model):
-    """One scoring run: what the checks found, the score, and what produced it.
+    """One scoring run: what the checks found, the score, and the weights that produced it.
 
-    A run is stored only when its result differs from the candidate's previous run, so
-    re-running the same scoring (a redelivered task) adds nothing.
+    A run is stored only when its outcome differs from the candidate's previous run, so
+    re-running the same scoring (a redelivered task, a re-score with nothing new) adds nothing.
     """
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="score_runs")
     revision = models.PositiveIntegerField(help_text="The candidate revision that was scored.")
     version = models.CharField(max_length=40, help_text="Scoring engine version.")
+    weight_set = models.ForeignKey(WeightSet, on_delete=models.PROTECT)
     score = models.PositiveIntegerField()
     level = models.CharField(max_length=10, choices=RiskLevel.choices)
     flags = models.JSONField(default=list)
     failed_checks = models.JSONField(default=list)
+    pending_checks = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

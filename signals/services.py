@@ -1,31 +1,138 @@
-"""Scoring a candidate. The checks arrive with the check engine; until then a run scores the
-evidence with no checks, which still exercises the whole hand-off: API, broker, worker, store.
-"""
+"""Scoring a candidate: run the checks, score the flags, store the run, update the risk."""
+
+import json
+import logging
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from candidates.models import Candidate, RiskLevel, RiskStatus
-from signals.models import ScoreRun
+from candidates.models import Candidate, RiskStatus
+from candidates.selectors import candidate_links
+from signals import checks  # noqa: F401  (registers every check)
+from signals import resume
+from signals.engine import CHECKS, run_checks
+from signals.lookups import DbLookups, snapshot_load
+from signals.models import ScoreRun, WeightSet
+from signals.scoring import score_flags, weights_load
 
-SCORING_VERSION = "0"
+logger = logging.getLogger(__name__)
+
+# Bump when a check or the scoring rules change meaning, so history shows which engine ran.
+SCORING_VERSION = "1.0"
+# At most this many linked candidates are re-scored when a candidate changes: the most
+# strongly linked first. A ring is far smaller; a popular office IP is not worth 5,000 runs.
+RESCORE_LINKED_LIMIT = 200
 
 
-@transaction.atomic
-def candidate_score(*, candidate_id: int) -> ScoreRun | None:
-    candidate = Candidate.objects.select_for_update().filter(pk=candidate_id).first()
-    if candidate is None:
-        return None  # deleted since it was enqueued: nothing to do
-    run = ScoreRun.objects.create(
-        candidate=candidate, revision=candidate.revision, version=SCORING_VERSION,
-        score=0, level=RiskLevel.LOW, flags=[],
-    )
-    candidate.risk_status = RiskStatus.SCORED
-    candidate.risk_score = run.score
-    candidate.risk_level = run.level
-    candidate.risk_flags = run.flags
-    candidate.scored_at = timezone.now()
-    candidate.scored_revision = candidate.revision
-    candidate.save(update_fields=["risk_status", "risk_score", "risk_level", "risk_flags",
-                                  "scored_at", "scored_revision", "updated_at"])
-    return run
+@dataclass
+class ScoreOutcome:
+    candidate_id: int
+    score: int
+    level: str
+    stored: bool  # False when the outcome equalled the previous run (nothing new stored)
+    failed: list = field(default_factory=list)
+    pending: list = field(default_factory=list)
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds after which to run again, when a check failed or could not run yet."""
+        if self.pending:
+            return max(p["retry_after"] for p in self.pending)
+        return 60 if self.failed else None
+
+
+def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
+    """Score the candidate's current revision. Idempotent: the same evidence and weights give
+    the same outcome, and an unchanged outcome stores nothing new.
+
+    The checks run outside the transaction (they only read); the result is written under a
+    row lock, and discarded if the candidate changed meanwhile (its own task scores the new
+    revision). The first scoring of a new revision also re-scores the candidates linked to
+    it, so the first member of a ring is flagged once later members arrive.
+    """
+    snapshot = snapshot_load(candidate_id)
+    if snapshot is None:
+        return None  # deleted since it was enqueued
+    resume.resume_signature_store(candidate_id=snapshot.id, text=snapshot.resume_text)
+    results = run_checks(snapshot, DbLookups(snapshot), CHECKS)
+    weights = weights_load()
+    scored = score_flags(results.flags, weights)
+    flags = json.loads(json.dumps(scored.flags, default=str))  # as stored, for comparison
+
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().filter(pk=candidate_id).first()
+        if candidate is None or candidate.revision != snapshot.revision:
+            return None
+        weight_set, _ = WeightSet.objects.get_or_create(
+            digest=weights.digest, defaults={"weights": weights.as_json()}
+        )
+        outcome = ScoreOutcome(candidate.pk, scored.score, scored.level, stored=False,
+                               failed=results.failed, pending=results.pending)
+        previous = candidate.score_runs.order_by("-created_at", "-id").first()
+        cascade = candidate.scored_revision != snapshot.revision
+        current = (snapshot.revision, weight_set.pk, scored.score, scored.level, flags,
+                   results.failed, results.pending)
+        if previous is None or current != (
+            previous.revision, previous.weight_set_id, previous.score, previous.level,
+            previous.flags, previous.failed_checks, previous.pending_checks,
+        ):
+            ScoreRun.objects.create(
+                candidate=candidate, revision=snapshot.revision, version=SCORING_VERSION,
+                weight_set=weight_set, score=scored.score, level=scored.level,
+                flags=flags, failed_checks=results.failed,
+                pending_checks=results.pending,
+            )
+            outcome.stored = True
+            candidate.scored_at = timezone.now()
+        elif candidate.scored_at is None:
+            candidate.scored_at = previous.created_at
+        candidate.risk_status = RiskStatus.SCORED
+        candidate.risk_score = scored.score
+        candidate.risk_level = scored.level
+        candidate.risk_flags = flags
+        candidate.scored_revision = snapshot.revision
+        candidate.save(update_fields=["risk_status", "risk_score", "risk_level", "risk_flags",
+                                      "scored_at", "scored_revision", "updated_at"])
+        if cascade:
+            _rescore_linked(snapshot)
+    return outcome
+
+
+def _rescore_linked(snapshot) -> None:
+    """Mark the candidates linked to this one for re-scoring and enqueue them after commit.
+
+    They are set back to pending in this transaction, so a broker outage only delays their
+    re-score (the sweep sends them) and never loses it. Their current score stays visible.
+    """
+    from candidates.services import candidate_enqueue_scoring
+
+    linked = [link["id"] for link in candidate_links(candidate_id=snapshot.id)]
+    linked += [other.id for other, _ in resume.resume_neighbours(snapshot)]
+    ids = list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT]
+    if not ids:
+        return
+    Candidate.objects.filter(pk__in=ids).update(risk_status=RiskStatus.PENDING, enqueued_at=None)
+
+    def enqueue():
+        for other_id in ids:
+            if not candidate_enqueue_scoring(candidate_id=other_id):
+                break  # broker down: the sweep picks the rest up
+
+    transaction.on_commit(enqueue)
+
+
+def weights_sync() -> None:
+    """Create a weight row for every catalog flag, combination and level that has none.
+
+    Existing rows are never changed: after the first migrate, the admin owns the weights.
+    """
+    from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS
+    from signals.models import ComboWeight, FlagWeight, LevelThreshold
+
+    for code, spec in CATALOG.items():
+        FlagWeight.objects.get_or_create(code=code, defaults={"points": spec.points})
+    for combo in COMBOS:
+        ComboWeight.objects.get_or_create(name=combo.name, defaults={"bonus": combo.bonus})
+    for level, min_score in DEFAULT_THRESHOLDS.items():
+        LevelThreshold.objects.get_or_create(level=level, defaults={"min_score": min_score})

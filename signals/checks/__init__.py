@@ -1,0 +1,11 @@
+"""The red-flag checks. Each module registers its checks with @signals.engine.check;
+importing this package registers them all."""
+
+from signals.checks import (  # noqa: F401
+    email,
+    identity_reuse,
+    payment,
+    phone,
+    resume_reuse,
+    shipping,
+)
