@@ -292,6 +292,7 @@ class EmploymentOutput(serializers.Serializer):
 
 class FlagOutput(serializers.Serializer):
     code = serializers.CharField()
+    title = serializers.CharField()
     severity = serializers.CharField()
     points = serializers.IntegerField()
     summary = serializers.CharField()
