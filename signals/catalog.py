@@ -12,7 +12,7 @@ ten weak network flags do not outweigh one shared bank account.
 
 from dataclasses import dataclass
 
-LOW, MEDIUM, HIGH, CRITICAL = "low", "medium", "high", "critical"
+INFO, LOW, MEDIUM, HIGH, CRITICAL = "info", "low", "medium", "high", "critical"
 
 
 @dataclass(frozen=True)

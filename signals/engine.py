@@ -165,6 +165,51 @@ class Lookups:
         """Other candidates whose resume text is a near-duplicate, with the similarity."""
         return []
 
+    # --- External intelligence (the intel app) ---------------------------------------------
+
+    def ip_categories(self, ip: str) -> list[str]:
+        """Names of the imported IP range categories containing ip (vpn, datacenter, ...)."""
+        return []
+
+    def ip_country(self, ip: str) -> str:
+        """ISO 3166-1 alpha-2 country of ip from offline data, or "" when unknown."""
+        return ""
+
+    def github_account(self, username: str) -> "GithubAccountInfo | None":
+        """The GitHub account, from cache or the API. Raises CheckPending when GitHub cannot
+        answer now (timeout, 5xx, rate limit); None when the check cannot know at all."""
+        return None
+
+    def sanctions_hits(self, *, names: list[tuple[str, str]],
+                       wallets: list[str]) -> list["SanctionsHit"]:
+        """Sanctions entries matching any (role, name) or wallet address."""
+        return []
+
+    def phone_line_type(self, e164: str) -> str | None:
+        """Line type from the optional provider (mobile, landline, nonFixedVoip, ...); None
+        when no provider is configured. Raises CheckPending when it cannot answer now."""
+        return None
+
+
+@dataclass(frozen=True)
+class GithubAccountInfo:
+    username: str
+    found: bool  # False: the API answered 404
+    created_at: datetime | None = None
+    public_repos: int | None = None
+    followers: int | None = None
+
+
+@dataclass(frozen=True)
+class SanctionsHit:
+    ent_num: int
+    entry_name: str  # the SDN entry's primary name
+    matched_name: str  # the name or alias that matched
+    programs: str
+    score: float  # 0-100; 100 for an exact wallet match
+    role: str  # what of the candidate matched: name, holder, employer, wallet
+    query: str  # the candidate's value that matched
+
 
 # --- Registry ------------------------------------------------------------------------------
 

@@ -103,3 +103,28 @@ class DbLookups(Lookups):
 
     def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
         return resume.resume_neighbours(snapshot)
+
+    def ip_categories(self, ip: str) -> list[str]:
+        from intel.ipranges import categories_for
+
+        return categories_for(ip)
+
+    def ip_country(self, ip: str) -> str:
+        from intel.geo import country_for
+
+        return country_for(ip)
+
+    def github_account(self, username: str):
+        from intel.github import github_account
+
+        return github_account(username)
+
+    def sanctions_hits(self, *, names: list[tuple[str, str]], wallets: list[str]):
+        from intel.sanctions import sanctions_hits
+
+        return sanctions_hits(names=names, wallets=wallets)
+
+    def phone_line_type(self, e164: str) -> str | None:
+        from intel.linetype import line_type
+
+        return line_type(e164)

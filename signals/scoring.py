@@ -7,6 +7,8 @@
 3. Combinations that mean more than their parts (ComboWeight) add a bonus and appear as
    flags of their own (`combo.<name>`), so the explanation shows why.
 4. The total maps to a level by the thresholds (LevelThreshold): low below "medium", etc.
+5. Flags of severity "info" are notes for the recruiter (e.g. "VoIP could not be
+   determined"): shown after the scored flags, never counted.
 
 Pure functions of (flags, weights); `weights_load` reads the editable weights.
 """
@@ -16,7 +18,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS, FAMILY_DECAY
+from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS, FAMILY_DECAY, INFO
 from signals.engine import Flag
 
 LEVELS = ("low", "medium", "high", "critical")
@@ -79,8 +81,12 @@ def level_for(score: int, thresholds: dict[str, int]) -> str:
 
 def score_flags(flags: list[Flag], weights: Weights) -> Scored:
     by_family: dict[str, list[tuple[float, Flag]]] = defaultdict(list)
+    notes: list[dict] = []
     for flag in flags:
         base = weights.points.get(flag.code, 0) * flag.multiplier
+        if flag.spec.severity == INFO:
+            notes.append(_explain(flag, 0))  # shown to the recruiter, never counted
+            continue
         if base <= 0:
             continue  # disabled in the admin
         by_family[flag.spec.family].append((base, flag))
@@ -110,6 +116,7 @@ def score_flags(flags: list[Flag], weights: Weights) -> Scored:
             })
 
     explained.sort(key=lambda item: (-item["points"], item["code"]))
+    explained += sorted(notes, key=lambda item: item["code"])
     score = round(total)
     return Scored(score=score, level=level_for(score, weights.thresholds), flags=explained)
 
