@@ -9,7 +9,7 @@ Addresses are compared by their match key (candidates.normalize.address_key), so
 variants of one address are one address.
 """
 
-from signals.checks.identity_reuse import names_list, others_sharing, same_name
+from signals.checks.identity_reuse import applications, names_list, others_sharing, same_name
 from signals.engine import AddressSnap, CandidateSnapshot, Flag, Lookups, check
 
 # No home address to compare with and the shipping address is in the claimed country: it may
@@ -50,25 +50,29 @@ def shipping(snapshot: CandidateSnapshot, lookups: Lookups) -> list[Flag]:
     return flags
 
 
+def label_of(address: AddressSnap) -> str:
+    return address.label or "an address with no details"
+
+
 def _differs_from_home(snapshot: CandidateSnapshot, address: AddressSnap,
                        homes: list[AddressSnap]) -> Flag:
     claimed = (snapshot.location_country or "").upper()
     ship_country = (address.country or "").upper()
     evidence = {
-        "shipping_address": address.label,
-        "home_addresses": [home.label for home in homes],
+        "shipping_address": label_of(address),
+        "home_addresses": [label_of(home) for home in homes],
         "location_country": claimed,
     }
     if homes:
-        summary = (f"Equipment would ship to {address.label}, not to the home address "
-                   f"({homes[0].label})")
+        summary = (f"Equipment would ship to {label_of(address)}, not to the home address "
+                   f"({label_of(homes[0])})")
         return Flag("shipping.differs_from_home", summary, evidence)
     if claimed and ship_country and ship_country != claimed:
-        summary = (f"Equipment would ship to {address.label} in {ship_country}, but the "
+        summary = (f"Equipment would ship to {label_of(address)} in {ship_country}, but the "
                    f"candidate says they live in {claimed}")
         return Flag("shipping.differs_from_home", summary, evidence)
     evidence["note"] = "home address unknown"
-    summary = f"Equipment would ship to {address.label}; the home address is unknown"
+    summary = f"Equipment would ship to {label_of(address)}; the home address is unknown"
     return Flag("shipping.differs_from_home", summary, evidence,
                 multiplier=HOME_UNKNOWN_MULTIPLIER)
 
@@ -81,10 +85,10 @@ def _shared_address(snapshot: CandidateSnapshot, lookups: Lookups, address: Addr
     if not others or (at_home and len(others) <= HOUSEHOLD_OTHERS):
         return None
     count = len(others)
-    summary = (f"{count} other applicant{'s' if count != 1 else ''} ship to {address.label} "
+    summary = (f"Shipping address {label_of(address)} is also on {applications(count)} "
                f"({names_list(others)})")
     evidence = {
-        "shipping_address": address.label,
+        "shipping_address": label_of(address),
         "count": count,
         "others": [o.as_evidence() for o in others],
         "candidate_lives_there": at_home,
