@@ -85,6 +85,9 @@ class Candidate(BaseModel):
     # When the scoring task was last handed to the broker; NULL while it never was (e.g. the
     # broker was down at commit time). The sweep re-enqueues pending candidates by it.
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # The last score lacks a check that failed or could not run yet (e.g. GitHub rate limit):
+    # the task retries it, and the sweep tries again later if the retries ran out.
+    checks_incomplete = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -98,6 +101,12 @@ class Candidate(BaseModel):
                 fields=["enqueued_at"],
                 condition=Q(risk_status="pending"),
                 name="candidate_pending_sweep",
+            ),
+            # The sweep: scored candidates whose last run lacks a check.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(checks_incomplete=True),
+                name="candidate_incomplete_sweep",
             ),
             # API list filter and the review queue (riskiest first).
             models.Index(fields=["risk_level", "-risk_score"], name="candidate_risk"),

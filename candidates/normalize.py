@@ -65,9 +65,12 @@ def parse_phone(raw: str, default_region: str | None) -> PhoneInfo:
         region = phonenumbers.region_code_for_number(number) or default_region or "its country"
         raise ValueError(f"Not a possible phone number for {region}.")
     number_type = phonenumbers.PhoneNumberType.to_string(phonenumbers.number_type(number))
+    region = phonenumbers.region_code_for_number(number) or ""
+    if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:  # "001": +800, +882, ...
+        region = ""
     return PhoneInfo(
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-        region=phonenumbers.region_code_for_number(number) or "",
+        region=region,
         number_type=number_type,
         is_valid=phonenumbers.is_valid_number(number),
     )

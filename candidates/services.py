@@ -206,11 +206,13 @@ SWEEP_BATCH_SIZE = 500  # one beat tick; a backlog drains over a few minutes, ol
 
 
 def candidates_sweep_unscored(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
-    """Enqueue pending candidates that never reached the broker or whose worker died.
+    """Enqueue pending candidates that never reached the broker or whose worker died, and
+    scored candidates whose last score lacks a check (retried hourly by default).
 
     Returns how many were handed over.
     """
     stale = timezone.now() - timedelta(seconds=settings.SCORING_REQUEUE_AFTER_SECONDS)
+    incomplete_stale = timezone.now() - timedelta(seconds=settings.SCORING_INCOMPLETE_RETRY_SECONDS)
     ids = list(
         Candidate.objects.filter(risk_status=RiskStatus.PENDING)
         .filter(enqueued_at__isnull=True)
@@ -220,6 +222,14 @@ def candidates_sweep_unscored(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
         ids += list(
             Candidate.objects.filter(risk_status=RiskStatus.PENDING, enqueued_at__lt=stale)
             .order_by("enqueued_at")
+            .values_list("pk", flat=True)[: batch_size - len(ids)]
+        )
+    if len(ids) < batch_size:
+        # Scored, but a check failed or stayed pending after the task's own retries.
+        ids += list(
+            Candidate.objects.filter(checks_incomplete=True, updated_at__lt=incomplete_stale)
+            .exclude(pk__in=ids)
+            .order_by("updated_at")
             .values_list("pk", flat=True)[: batch_size - len(ids)]
         )
     handed = 0

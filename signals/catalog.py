@@ -214,6 +214,184 @@ _SPECS = [
         "Mandiant UNC5267 (email revealed a different persona); THREATS B3.",
         "Ask whose address it is.",
     ),
+    # --- Profile age (THREATS A2) and phone line type (THREATS E1), external look-ups -------
+    FlagSpec(
+        "profile.github_missing", "profile", MEDIUM, 15, "GitHub account does not exist",
+        "The application links a GitHub account that GitHub says does not exist: made up for "
+        "the form, or deleted once it had served a persona. Honest causes: a typo, or an "
+        "account renamed since.",
+        "SEAL Frameworks (GitHub identity checks); FBI/ROK PSA 2023 (profiles that do not "
+        "match the resume); THREATS A2.",
+        "Ask the candidate for their GitHub username and open the account with them.",
+    ),
+    FlagSpec(
+        "profile.github_young", "profile", LOW, 8, "New GitHub account",
+        "Fabricated personas come with freshly made developer accounts. Weak alone: students, "
+        "career changers and developers whose code lived in an employer's GitLab or "
+        "Bitbucket open GitHub accounts late.",
+        "SEAL Frameworks (GitHub account age); THREATS A2.",
+        "Ask where the candidate's earlier code lives, and look at what the account holds.",
+    ),
+    FlagSpec(
+        "profile.github_younger_than_experience", "profile", MEDIUM, 20,
+        "GitHub account much younger than the claimed experience",
+        "Years of claimed development work with an account opened long after fits a persona "
+        "built for the application (account age more than two years short of the claimed "
+        "experience). Developers who joined GitHub late look alike, so an account that is "
+        "itself several years old counts at half.",
+        "SEAL Frameworks; FBI/ROK PSA 2023 ('profiles don't match the resume'); THREATS A2.",
+        "Ask where the candidate's code lived before; confirm the earliest employer through "
+        "a contact found independently.",
+    ),
+    FlagSpec(
+        "profile.linkedin_young", "profile", LOW, 6, "New LinkedIn profile",
+        "Personas get LinkedIn profiles made shortly before applying. Weak alone: people "
+        "entering the job market or returning to LinkedIn make new profiles. The creation "
+        "date comes from the ATS (LinkedIn has no public API for it).",
+        "Mandiant UNC5267 (fabricated LinkedIn profiles); FBI/ROK PSA 2023; THREATS A2.",
+        "Look at the profile's connections and history; confirm a former employer through "
+        "a known contact.",
+    ),
+    FlagSpec(
+        "profile.linkedin_younger_than_experience", "profile", MEDIUM, 15,
+        "LinkedIn profile much younger than the claimed experience",
+        "A long career on the resume with a LinkedIn profile made recently: the career may "
+        "have been written for the application. People who joined LinkedIn late look alike, "
+        "so a profile that is itself several years old counts at half.",
+        "Mandiant UNC5267; FBI/ROK PSA 2023 ('profiles don't match the resume'); THREATS A2.",
+        "Confirm the earliest employer through a contact found independently.",
+    ),
+    FlagSpec(
+        "phone.line_type_unknown", "phone", INFO, 0, "VoIP could not be determined",
+        "US and other +1 numbers carry no line type in offline numbering data, so a Google "
+        "Voice or TextNow number looks like any mobile. Only a carrier look-up can tell, and "
+        "none is configured (or it did not know the number): a note, never counted.",
+        "THREATS E1 (libphonenumber answers FIXED_LINE_OR_MOBILE for +1 numbers).",
+        "Call the number during the interview process, or configure a line-type provider "
+        "(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN).",
+    ),
+    # --- Network: IP range lists and IP geolocation (THREATS D1, D2, D3) ---------------------
+    # One flag per code, listing the IPs; an IP in several lists counts once, as its
+    # strongest category (astrill > vpn > tor > datacenter > any other imported list): the
+    # X4BNet datacenter list holds the Astrill blocks too. See signals/checks/network.py.
+    FlagSpec(
+        "network.astrill", "network", HIGH, 35, "IP in an Astrill VPN block",
+        "Astrill is the VPN most named in the DPRK IT-worker cases (both laptops of one "
+        "incident connected through it). Honest users exist, expatriates in China above all, "
+        "so alone it holds the hire for review rather than blocking it.",
+        "Mandiant Defender's Advantage podcast, May 2025 (Astrill plus AnyDesk); Red Canary "
+        "2025 TDR; THREATS D1. Blocks registered to Astrill per RDAP records.",
+        "Ask the candidate to join a video call without a VPN, and compare that IP's country "
+        "with the claimed residence.",
+    ),
+    FlagSpec(
+        "network.vpn", "network", MEDIUM, 12, "IP of a commercial VPN",
+        "VPNs hide where the applicant connects from, as the schemes require. Weak alone: "
+        "many people use a privacy VPN, and a clean applicant on a VPN stays low.",
+        "Mandiant UNC5267 guidance (prohibit VPNs for new hires); FBI/ROK PSA 2023; THREATS "
+        "D2. Ranges: X4BNet lists_vpn (VPN provider ASNs).",
+        "Ask the candidate to connect without the VPN once, e.g. for the next interview.",
+    ),
+    FlagSpec(
+        "network.tor", "network", MEDIUM, 10, "IP of a Tor exit",
+        "Tor hides the origin like a VPN does. It is not named in the DPRK reporting, so it "
+        "weighs no more than a commercial VPN.",
+        "THREATS D2 (anonymising networks); imported Tor exit lists.",
+        "Ask the candidate to connect without Tor once, e.g. for the next interview.",
+    ),
+    FlagSpec(
+        "network.datacenter", "network", LOW, 8, "IP of a hosting provider, not an ISP",
+        "Applying from a server (a rented VPS, a remote desktop) hides the real connection. "
+        "Weak alone: corporate VPN gateways, cloud desktops and privacy relays run in "
+        "datacenters too.",
+        "THREATS D2 (not an 'eyeball' network); X4BNet lists_vpn datacenter list (hosting "
+        "ASNs).",
+        "Nothing alone; ask how the candidate connects if other flags point the same way.",
+    ),
+    FlagSpec(
+        "network.category", "network", LOW, 6, "IP in an imported range list",
+        "The IP is in a range list the operator imported under another name (a proxy list, "
+        "a blocklist). Its weight is this code's, whatever the list.",
+        "Operator-supplied range list (`manage.py import_ip_ranges`); THREATS D2.",
+        "Check what the list is for, then ask the candidate how they connect.",
+    ),
+    FlagSpec(
+        "network.country_mismatch", "network", MEDIUM, 12,
+        "IP in another country than the claimed residence",
+        "The applicant says they live in one country and connects from another. Honest "
+        "causes are common (travel, a foreign mobile SIM), so an IP abroad next to IPs at "
+        "home counts at half. IPs in a VPN or hosting list are not compared: their country "
+        "is the server's.",
+        "2022 FBI/State/Treasury advisory (multiple IPs and countries); THREATS D3; RIR "
+        "allocation data (iptocc) or MaxMind GeoLite2.",
+        "Ask where the candidate lives and was at that time; verify the address with a "
+        "document.",
+    ),
+    FlagSpec(
+        "network.high_risk_country", "network", HIGH, 25,
+        "IP in China, Russia or Laos while claiming to live elsewhere",
+        "The workers are reported operating from north-east China (Dandong, Shenyang, "
+        "Yanji), Vladivostok and Laos. Only a mismatch with the claimed residence counts: "
+        "living in these countries is not a signal. Next to IPs at home it counts at half.",
+        "DOJ Boston indictment, June 2025 (Dandong, Shenyang); OFAC Sep 2018 (Yanbian, "
+        "Vladivostok); OFAC Jan 2025 (Laos); THREATS D3.",
+        "Hold the hire; verify identity and residence in person or by notarised ID.",
+    ),
+    FlagSpec(
+        "network.north_korea", "network", CRITICAL, 80, "IP in North Korean address space",
+        "North Korea's public address space is tiny (four /24s, 175.45.176.0/22); a "
+        "connection from it is the regime's own network. Hiring its workers breaks US and UN "
+        "sanctions.",
+        "Trend Micro on DPRK address space (4 class-C ranges); OFAC DPRK programmes; THREATS "
+        "D3 (CRIT for KP).",
+        "Stop the process and escalate to legal / compliance before any further contact.",
+    ),
+    # --- Sanctions (THREATS J1, C1): the OFAC SDN list, North Korea programmes --------------
+    FlagSpec(
+        "sanctions.name_match", "sanctions", CRITICAL, 100,
+        "Name matches a person on the OFAC sanctions list",
+        "The candidate's name matches, allowing for spelling, word order and transliteration, "
+        "an individual on the US SDN list under the North Korea programmes. US persons may "
+        "not employ or pay a listed person. A name is not an identity: another person may "
+        "share it, so the evidence shows the entry and how close the spelling is (score).",
+        "OFAC SDN list, programmes DPRK, DPRK2, DPRK3, DPRK4, DPRK-NKSPEA; OFAC designations "
+        "of IT-worker networks (Sep 2018, May 2023, Jan 2025); THREATS J1.",
+        "A human must confirm or dismiss the match: compare the entry's details on OFAC's "
+        "record (date of birth, nationality, identifiers) with the candidate's verified ID. "
+        "Hold any offer or payment meanwhile; escalate a confirmed match to legal / "
+        "compliance.",
+    ),
+    FlagSpec(
+        "sanctions.holder_match", "sanctions", CRITICAL, 100,
+        "Payment account holder is on the OFAC sanctions list",
+        "The salary would go to an account held by a listed person or company: pay reaching "
+        "the regime through a facilitator or a front.",
+        "OFAC SDN list (North Korea programmes); DOJ forfeiture actions (IT-worker pay through "
+        "facilitators' accounts); THREATS J1, C2.",
+        "A human must confirm or dismiss the match against OFAC's record. Pay nothing to the "
+        "account meanwhile; escalate a confirmed match to legal / compliance.",
+    ),
+    FlagSpec(
+        "sanctions.employer_match", "sanctions", CRITICAL, 100,
+        "Past employer is a company on the OFAC sanctions list",
+        "North Korean IT workers are employed through designated front companies (Chinyong, "
+        "Yanbian Silverstar, Volasys Silver Star...); one on the resume names the network.",
+        "OFAC SDN list (North Korea programmes); OFAC Sep 2018 (Yanbian Silverstar), May "
+        "2023 (Chinyong), Jan 2025 (Laos fronts); THREATS J1, J2.",
+        "A human must confirm or dismiss the match: check the company on OFAC's record "
+        "(address, country) against what the candidate says about it; escalate a confirmed "
+        "match to legal / compliance.",
+    ),
+    FlagSpec(
+        "sanctions.wallet_match", "sanctions", CRITICAL, 120,
+        "Wallet is a sanctioned digital currency address",
+        "The crypto wallet given for pay is, character for character, an address OFAC lists "
+        "for a sanctioned person: paying it is paying the listed person.",
+        "OFAC SDN list 'Digital Currency Address' identifiers (e.g. Sim Hyon Sop, Lu "
+        "Huaying); Chainalysis on SDN wallet entries; THREATS C1, J1.",
+        "A human must confirm or dismiss the match against OFAC's record. Never pay to the "
+        "wallet; escalate to legal / compliance.",
+    ),
 ]
 
 CATALOG: dict[str, FlagSpec] = {spec.code: spec for spec in _SPECS}

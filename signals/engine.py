@@ -190,6 +190,11 @@ class Lookups:
         when no provider is configured. Raises CheckPending when it cannot answer now."""
         return None
 
+    def phone_carrier(self, e164: str) -> str:
+        """The carrier the line-type provider named for e164 (ask phone_line_type first);
+        "" when unknown."""
+        return ""
+
 
 @dataclass(frozen=True)
 class GithubAccountInfo:

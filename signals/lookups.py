@@ -128,3 +128,8 @@ class DbLookups(Lookups):
         from intel.linetype import line_type
 
         return line_type(e164)
+
+    def phone_carrier(self, e164: str) -> str:
+        from intel.linetype import carrier
+
+        return carrier(e164)

@@ -82,3 +82,35 @@ class ScoreRun(models.Model):
             # Score history on the candidate page, newest first.
             models.Index(fields=["candidate", "-created_at"], name="scorerun_history"),
         ]
+
+
+class ResumeSignature(models.Model):
+    """A candidate's resume as a MinHash signature (signals.resume), to estimate how similar
+    it is to the resumes it shares an LSH bucket with. Written by resume_signature_store."""
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE,
+                                     related_name="resume_signature")
+    version = models.PositiveSmallIntegerField(help_text="signals.resume.SIGNATURE_VERSION")
+    signature = models.BinaryField(help_text="NUM_PERM little-endian uint32 minimums.")
+    shingle_count = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ResumeBand(models.Model):
+    """One LSH band of a candidate's resume signature: resumes sharing a (band, bucket) are
+    the only ones compared, so finding near-duplicates is an index look-up, not a scan."""
+
+    # No index of its own: the unique (candidate, band) constraint's index starts with it.
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE,
+                                  related_name="resume_bands", db_index=False)
+    band = models.SmallIntegerField()
+    bucket = models.BigIntegerField(help_text="64-bit hash of the band's signature values.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "band"], name="resumeband_unique_band"),
+        ]
+        indexes = [
+            # Near-duplicate look-up: who else has this bucket in this band?
+            models.Index(fields=["band", "bucket"], name="resumeband_lookup"),
+        ]

@@ -15,6 +15,7 @@ from signals.engine import CHECKS, run_checks
 from signals.lookups import DbLookups, snapshot_load
 from signals.models import ScoreRun, WeightSet
 from signals.scoring import score_flags, weights_load
+from vetting.services import review_on_rescore
 
 logger = logging.getLogger(__name__)
 
@@ -87,13 +88,17 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
             candidate.scored_at = timezone.now()
         elif candidate.scored_at is None:
             candidate.scored_at = previous.created_at
+        review_on_rescore(candidate_id=candidate.pk, old_level=candidate.risk_level,
+                          new_level=scored.level)
         candidate.risk_status = RiskStatus.SCORED
         candidate.risk_score = scored.score
         candidate.risk_level = scored.level
         candidate.risk_flags = flags
         candidate.scored_revision = snapshot.revision
+        candidate.checks_incomplete = bool(results.failed or results.pending)
         candidate.save(update_fields=["risk_status", "risk_score", "risk_level", "risk_flags",
-                                      "scored_at", "scored_revision", "updated_at"])
+                                      "scored_at", "scored_revision", "checks_incomplete",
+                                      "updated_at"])
         if cascade:
             _rescore_linked(snapshot)
     return outcome

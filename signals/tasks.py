@@ -7,6 +7,7 @@ from django.db import OperationalError as DatabaseOperationalError
 
 logger = logging.getLogger(__name__)
 CHECK_RETRIES = 5
+MAX_COUNTDOWN = 3600  # beyond an hour, the sweep's hourly pass is as good
 
 
 @shared_task(
@@ -29,5 +30,9 @@ def candidate_score_task(self, candidate_id: int) -> dict | None:
     if outcome is None:
         return None
     if outcome.retry_after is not None and self.request.retries < CHECK_RETRIES:
-        raise self.retry(countdown=outcome.retry_after * (2**self.request.retries))
+        # A pending check knows when to come back (a rate limit's reset); a failed one backs
+        # off exponentially. After the last retry the sweep takes over (hourly).
+        countdown = (max(p["retry_after"] for p in outcome.pending) if outcome.pending
+                     else outcome.retry_after * 2**self.request.retries)
+        raise self.retry(countdown=min(countdown, MAX_COUNTDOWN))
     return {"score": outcome.score, "level": outcome.level, "stored": outcome.stored}

@@ -7,9 +7,11 @@ SQLite and Celery tasks executed in process.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +54,38 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envoptional(name: str) -> str:
+    """An optional secret from NAME or from the file named by NAME_FILE; "" when unset."""
+    value = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if not value and path:
+        value = Path(path).read_text().strip()
+    return value or ""
+
+
+def envsources(name: str) -> dict[str, list[str]]:
+    """'vpn=https://a/ipv4.txt,https://a/ipv6.txt;datacenter=https://b' -> {category: [urls]}.
+
+    Several URLs, or the same category named twice, make one category together.
+    """
+    sources: dict[str, list[str]] = {}
+    for item in os.environ.get(name, "").split(";"):
+        if not item.strip():
+            continue
+        category, _, urls = item.partition("=")
+        category = category.strip()
+        urls = [url.strip() for url in urls.split(",") if url.strip()]
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}", category) or not urls or not all(
+            url.startswith(("https://", "http://")) for url in urls
+        ):
+            raise ImproperlyConfigured(
+                f"{name} must look like 'vpn=https://...,https://...;datacenter=https://...' "
+                f"(lower-case category slugs, http(s) URLs), got {item.strip()!r}"
+            )
+        sources.setdefault(category, []).extend(urls)
+    return sources
+
+
 DEBUG = envbool("DEBUG", "False")
 
 SECRET_KEY = envsecret("SECRET_KEY", "dev-only-insecure-secret-key-do-not-use-in-production")
@@ -77,6 +111,7 @@ INSTALLED_APPS = [
     "candidates",
     "signals",
     "intel",
+    "vetting",  # the review workflow: queue, candidate pages, decisions, audit trail
 ]
 
 MIDDLEWARE = [
@@ -86,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is acting, for audit records written where no request is at hand (role changes).
+    "vetting.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -103,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "vetting.context.review_nav",
             ],
         },
     },
@@ -217,6 +255,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # How long a candidate may wait for scoring before the sweep enqueues it again.
 SCORING_REQUEUE_AFTER_SECONDS = envint("SCORING_REQUEUE_AFTER_SECONDS", "300")
+# How often the sweep re-scores a candidate whose last score lacks a check (GitHub down for
+# hours, say) once the task's own retries are spent.
+SCORING_INCOMPLETE_RETRY_SECONDS = envint("SCORING_INCOMPLETE_RETRY_SECONDS", "3600")
 
 CELERY_BEAT_SCHEDULE = {
     # Re-enqueue candidates whose scoring was never published (broker outage) or whose
@@ -234,6 +275,80 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- External intelligence: IP range lists and IP geolocation (intel/ipranges.py, geo.py) --
+# Range lists imported daily from URLs by Celery beat, as "category=url[,url...];...", e.g.
+#   IP_RANGE_SOURCES="vpn=<X4BNet>/output/vpn/ipv4.txt,<X4BNet>/output/vpn/ipv6.txt;
+#                     datacenter=<X4BNet>/output/datacenter/ipv4.txt"
+# Several URLs make one category together (an import replaces the whole category). Empty by
+# default: nothing is scheduled and nothing is downloaded; `manage.py import_ip_ranges`
+# imports a file or URL by hand. See README "Data sources".
+IP_RANGE_SOURCES = envsources("IP_RANGE_SOURCES")
+# Hour (UTC) of the daily imports; the lists change about daily upstream.
+IP_RANGES_IMPORT_HOUR = envint("IP_RANGES_IMPORT_HOUR", "3")
+for _n, (_category, _urls) in enumerate(sorted(IP_RANGE_SOURCES.items())):
+    # One entry per category, a few minutes apart so the imports do not run at once.
+    CELERY_BEAT_SCHEDULE[f"import-ip-ranges-{_category}"] = {
+        "task": "intel.tasks.ip_ranges_import_task",
+        "schedule": crontab(hour=IP_RANGES_IMPORT_HOUR, minute=(7 + 5 * _n) % 60),
+        "args": (_category, _urls),
+        # A run that could not start for hours waits for the next day's.
+        "options": {"expires": 6 * 3600},
+    }
+# How often (seconds) a worker asks the database whether a range list was imported since it
+# built its in-memory index (one aggregate query); a new list is live after at most this.
+IP_RANGES_REFRESH_SECONDS = envint("IP_RANGES_REFRESH_SECONDS", "30")
+# Optional MaxMind GeoLite2/GeoIP2 Country or City database (.mmdb) for IP countries. Unset:
+# the offline iptocc package (RIR allocation data shipped in the wheel, no licence key).
+GEOIP_MMDB_PATH = os.environ.get("GEOIP_MMDB_PATH", "")
+
+# --- External intelligence: GitHub profile age, optional phone line-type provider ----------
+# Called only by the scoring workers (signals/checks/profile_age.py, line_type.py), never in
+# a request. Off by default with DEBUG, so that the demo makes no network calls.
+GITHUB_ENABLED = envbool("GITHUB_ENABLED", "False" if DEBUG else "True")
+# The GitHub REST API (another base URL for GitHub Enterprise Server, or for tests).
+GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com")
+# Optional, and needs no scope (public data only): 5,000 requests an hour instead of 60 per IP.
+GITHUB_TOKEN = envoptional("GITHUB_TOKEN")
+# Seconds to wait for GitHub before the check is marked pending and retried later.
+GITHUB_TIMEOUT = envint("GITHUB_TIMEOUT", "5")
+# How long an answer (an account, or "no such account") is reused. Creation dates do not
+# change, and a week keeps re-scoring well inside the rate limit.
+GITHUB_CACHE_SECONDS = envint("GITHUB_CACHE_SECONDS", str(7 * 24 * 3600))
+
+# Line type (mobile, landline, nonFixedVoip, ...) from a Twilio Lookup v2 compatible API.
+# Optional: without both credentials, VoIP on US (+1) numbers is reported as undetermined,
+# since offline metadata cannot tell. Each look-up is billed; answers are cached.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = envoptional("TWILIO_AUTH_TOKEN")
+if bool(TWILIO_ACCOUNT_SID) != bool(TWILIO_AUTH_TOKEN):
+    raise ImproperlyConfigured("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
+TWILIO_LOOKUP_URL = os.environ.get("TWILIO_LOOKUP_URL", "https://lookups.twilio.com")
+TWILIO_TIMEOUT = envint("TWILIO_TIMEOUT", "5")
+# Numbers are ported between carriers and line types now and then: re-ask after a month.
+LINE_TYPE_CACHE_SECONDS = envint("LINE_TYPE_CACHE_SECONDS", str(30 * 24 * 3600))
+
+# --- External intelligence: sanctions screening (intel/sanctions.py) -----------------------
+# OFAC's SDN.CSV and ALT.CSV, imported daily by Celery beat when SANCTIONS_SDN_URL is set
+# (OFAC's Sanctions List Service: .../api/PublicationPreview/exports/SDN.CSV and ALT.CSV; see
+# README "Data sources"). Empty by default: nothing is scheduled or downloaded, and
+# `manage.py import_sanctions` imports files or URLs by hand.
+SANCTIONS_SDN_URL = os.environ.get("SANCTIONS_SDN_URL", "")
+SANCTIONS_ALT_URL = os.environ.get("SANCTIONS_ALT_URL", "")
+# Keep every SDN entry rather than only the North Korea programmes (tags beginning DPRK).
+SANCTIONS_ALL_PROGRAMS = envbool("SANCTIONS_ALL_PROGRAMS", "False")
+# Hour (UTC) of the daily import; OFAC publishes changes on working days, at no fixed time.
+SANCTIONS_IMPORT_HOUR = envint("SANCTIONS_IMPORT_HOUR", "4")
+if SANCTIONS_ALT_URL and not SANCTIONS_SDN_URL:
+    raise ImproperlyConfigured("SANCTIONS_ALT_URL needs SANCTIONS_SDN_URL")
+if SANCTIONS_SDN_URL:
+    CELERY_BEAT_SCHEDULE["import-sanctions"] = {
+        "task": "intel.tasks.sanctions_import_task",
+        "schedule": crontab(hour=SANCTIONS_IMPORT_HOUR, minute=23),
+        "args": (SANCTIONS_SDN_URL, SANCTIONS_ALT_URL or None, SANCTIONS_ALL_PROGRAMS),
+        # A run that could not start for hours waits for the next day's.
+        "options": {"expires": 6 * 3600},
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -242,4 +357,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-LOGIN_URL = "/admin/login/"
+# The review UI (vetting.views). Sign-in goes through one throttled backend, the admin's too.
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+AUTHENTICATION_BACKENDS = ["vetting.throttle.ThrottledModelBackend"]
+# Failed sign-ins per (username, client IP) before that pair is locked, and for how long.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", "900")
+# Reviewers sign in for a working session, not for weeks.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(12 * 3600))
+
+# The cache holds the sign-in failure counters and the dashboard's aggregates for a minute.
+# With Redis configured it is shared by every web process (so the lockout holds across
+# gunicorn workers); the embedded default keeps it in process memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "vetting-cache", "TIMEOUT": 300}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Seconds the overview dashboard's aggregates are reused before being recomputed.
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", "60")

@@ -23,3 +23,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Serve static files from the app finders: tests do not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests never reach the internet: the GitHub API and the line-type provider are off unless a
+# test points them at its own local HTTP server (pytest-httpserver) with the settings fixture.
+GITHUB_ENABLED = False
+TWILIO_ACCOUNT_SID = TWILIO_AUTH_TOKEN = ""

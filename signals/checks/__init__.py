@@ -4,8 +4,12 @@ importing this package registers them all."""
 from signals.checks import (  # noqa: F401
     email,
     identity_reuse,
+    line_type,
+    network,
     payment,
     phone,
+    profile_age,
     resume_reuse,
+    sanctions,
     shipping,
 )

@@ -91,6 +91,13 @@ class TestCreate:
         body = post(api, payload).json()
         assert Phone.objects.get(candidate_id=body["id"]).number_type == "VOIP"
 
+    def test_it_keeps_non_geographic_numbers_without_a_region(self, api):
+        payload = CandidatePayloadFactory(phone="+800 1234 5678")
+        response = post(api, payload)
+        assert response.status_code == 201
+        phone = Phone.objects.get(candidate_id=response.json()["id"])
+        assert (phone.e164, phone.region) == ("+80012345678", "")
+
     def test_it_takes_country_and_bank_from_the_iban(self, api):
         payload = CandidatePayloadFactory(payment_accounts=[
             {"method": "bank", "iban": "DE89 3704 0044 0532 0130 00", "holder_name": "D W"},

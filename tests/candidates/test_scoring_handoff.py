@@ -83,6 +83,33 @@ class TestBrokerOutage:
         assert redis_client.llen(QUEUE) == 2
 
 
+@pytest.mark.django_db
+def test_the_sweep_retries_candidates_whose_last_score_lacks_a_check(
+    api, redis_client, settings, monkeypatch
+):
+    from signals.engine import CHECKS, CheckPending
+    from signals.services import candidate_score
+
+    def waiting(snapshot, lookups):
+        raise CheckPending("rate limited", retry_after=60)
+
+    monkeypatch.setitem(CHECKS, "aa_waiting", waiting)
+    candidate_id = api.post(URL, CandidatePayloadFactory(), format="json").json()["id"]
+    candidate_score(candidate_id=candidate_id)
+    candidate = Candidate.objects.get(pk=candidate_id)
+    assert (candidate.risk_status, candidate.checks_incomplete) == ("scored", True)
+
+    assert candidates_sweep_unscored() == 0  # retried by the task itself first
+    settings.SCORING_INCOMPLETE_RETRY_SECONDS = 0
+    time.sleep(0.01)
+    assert candidates_sweep_unscored() == 1
+    assert redis_client.llen(QUEUE) == 1
+
+    monkeypatch.delitem(CHECKS, "aa_waiting")
+    candidate_score(candidate_id=candidate_id)
+    assert not Candidate.objects.get(pk=candidate_id).checks_incomplete
+
+
 @pytest.mark.worker
 def test_a_real_worker_consumes_the_task_from_redis_and_scores(api, celery_worker_process):
     response = api.post(URL, CandidatePayloadFactory(), format="json")

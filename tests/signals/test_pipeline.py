@@ -130,7 +130,9 @@ class TestScoreTask:
         assert result.successful()
         assert len(calls) == 3
         candidate.refresh_from_db()
-        assert [f["code"] for f in candidate.risk_flags] == ["phone.voip"]
+        # Info notes (e.g. "VoIP could not be determined") are shown but not the point here.
+        counted = [f["code"] for f in candidate.risk_flags if f["severity"] != "info"]
+        assert counted == ["phone.voip"]
         assert ScoreRun.objects.filter(candidate=candidate).count() == 2  # pending, then done
 
 
