@@ -194,7 +194,10 @@ class PayloadGenerator:
     """Varied, valid CandidateInput payloads (see candidates/serializers.py)."""
 
     def __init__(self, seed: int, run_id: str):
-        from faker import Faker
+        try:
+            from faker import Faker  # installed with the test extras (factory-boy needs it)
+        except ImportError:
+            sys.exit("Faker is missing: install the test extras (make install).")
         from schwifty.registry import get_banks_by_country, get_iban_spec
 
         self.rng = random.Random(seed)
@@ -217,7 +220,6 @@ class PayloadGenerator:
             self.banks[country.code] = banks[:300] or [None]
         self.shared_ips: list[str] = []
         self.shared_accounts: list[dict] = []
-        self.phone_retries = 0
 
     # -- pieces --------------------------------------------------------------------------
 
@@ -246,7 +248,6 @@ class PayloadGenerator:
             )
             if pn.is_valid_number_for_region(number, region):
                 break
-            self.phone_retries += 1
         else:
             number = example
         style = self.rng.random() * (0.75 if international else 1)
@@ -913,29 +914,30 @@ def main() -> int:
 
         connections.close_all()
 
-        report(args, create, whoami, stored, queued, generator)
+        report(args, create, whoami, stored, queued)
         not_created = sum(1 for s in create.statuses if s != 201)
         if create.non_2xx() or whoami.non_2xx() or not_created:
             exit_code = 1
+    except BaseException:
+        exit_code = 1
+        raise
     finally:
         if gunicorn is not None:
             gunicorn_stop(gunicorn)
-        if exit_code or not args.keep:
-            tail = log_path.read_text().strip().splitlines()[-20:]
-            if exit_code and tail:
-                print("gunicorn log (last lines):", *tail, sep="\n  ")
+        tail = log_path.read_text().strip().splitlines()[-20:]
+        if exit_code and tail:
+            print("gunicorn log (last lines):", *tail, sep="\n  ")
         log_path.unlink(missing_ok=True)
-        if not args.keep:
+        if args.keep:
+            print(f"Kept database {args.db_name} and the messages in {REDIS_URL} ({QUEUE}).")
+        else:
             database_drop(args.db_name)
             redis_client.flushdb()
             print(f"Dropped database {args.db_name}; emptied {REDIS_URL}.")
-        else:
-            print(f"Kept database {args.db_name} and the messages in {REDIS_URL} ({QUEUE}).")
     return exit_code
 
 
-def report(args, create: PhaseResult, whoami: PhaseResult, stored: int, queued: int,
-           generator: PayloadGenerator) -> None:
+def report(args, create: PhaseResult, whoami: PhaseResult, stored: int, queued: int) -> None:
     rows = [("create  POST /api/v1/candidates/", create),
             ("trivial GET  /api/v1/whoami/", whoami)]
     print()

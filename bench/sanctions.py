@@ -3,8 +3,8 @@
 What it measures:
 
   import   `sanctions_import` of a generated SDN.CSV + ALT.CSV the size of the real list
-           (about 18,000 entries, every programme kept): parsing, and the replace in one
-           transaction;
+           (about 18,000 entries, every programme kept): parsing and inserting, then again
+           replacing the list in place (the daily refresh), each in one transaction;
   index    building the in-memory matching index from the stored names (what each worker
            does once, and after each import);
   screen   the `sanctions` check for one candidate: the name, one payment holder, two
@@ -328,37 +328,33 @@ def main() -> None:
         sdn_bytes, alt_bytes, planted = sdn_generate(args.entries, rng)
         generate_seconds = time.perf_counter() - started
 
-        started = time.perf_counter()
-        result = sanctions.sanctions_import(
-            sdn_text=sanctions.text_decode(sdn_bytes), alt_text=sanctions.text_decode(alt_bytes),
-            source="bench (generated)", all_programs=True, actor="bench",
-        )
-        import_seconds = time.perf_counter() - started
+        def import_list():
+            started = time.perf_counter()
+            result = sanctions.sanctions_import(
+                sdn_text=sanctions.text_decode(sdn_bytes),
+                alt_text=sanctions.text_decode(alt_bytes),
+                source="bench (generated)", all_programs=True, actor="bench",
+            )
+            return result, time.perf_counter() - started
+
+        result, import_seconds = import_list()
+        # The daily refresh: the same size of list replacing the one in place.
+        _, reimport_seconds = import_list()
 
         sanctions.index_reset()
         started = time.perf_counter()
         index = sanctions.sanctions_index()
         index_seconds = time.perf_counter() - started
 
-        def screen(snapshots, *, cold: bool) -> tuple[list[float], int, list]:
-            timings, flagged, flags = [], 0, []
-            for snapshot in snapshots:
-                if cold:  # every word of this candidate looked up from scratch
-                    index.people.similar_forms.cache_clear()
-                    index.entities.similar_forms.cache_clear()
-                lookups = DbLookups(snapshot)
-                started = time.perf_counter()
-                found = sanctions_check(snapshot, lookups)
-                timings.append((time.perf_counter() - started) * 1000)
-                flagged += bool(found)
-                flags += found
-            return timings, flagged, flags
-
         snapshots, planted_hits = candidates_generate(args.candidates, planted, rng)
-        cold, flagged, flags = screen(snapshots, cold=True)
-        # Steady state: other candidates, after the first ones warmed the word cache.
-        warm_snapshots, _ = candidates_generate(args.candidates, planted, rng)
-        warm, _, _ = screen(warm_snapshots, cold=False)
+        timings, flagged, flags = [], 0, []
+        for snapshot in snapshots:
+            lookups = DbLookups(snapshot)
+            started = time.perf_counter()
+            found = sanctions_check(snapshot, lookups)
+            timings.append((time.perf_counter() - started) * 1000)
+            flagged += bool(found)
+            flags += found
     finally:
         connections.close_all()
         if not args.keep:
@@ -370,12 +366,13 @@ def main() -> None:
         ("ALT.CSV generated", (f"{result.alias_count:,} aliases kept, "
                                f"{len(alt_bytes) / 1e6:.1f} MB")),
         ("wallet addresses", f"{result.wallet_count:,}"),
-        ("import (parse + replace)", f"{import_seconds:.2f} s"),
+        ("import (parse + insert)", f"{import_seconds:.2f} s into an empty database"),
+        ("re-import (replace)", f"{reimport_seconds:.2f} s, one transaction"),
         ("index build (per worker)", f"{index_seconds:.2f} s, {index.name_count:,} names"),
-        ("candidates screened", (f"{len(cold):,} x 2 (name + 1 holder + 2 employers + "
+        ("candidates screened", (f"{len(timings):,} (name + 1 holder + 2 employers + "
                                  f"1 wallet each)")),
-        ("candidates flagged", (f"{flagged} of the first {len(cold):,}: {planted_hits} "
-                                f"planted hits, the others namesakes of listed people")),
+        ("candidates flagged", (f"{flagged}: {planted_hits} planted hits, the others "
+                                f"namesakes of listed people")),
         ("flags", (f"{len(flags)}, {sum(f.evidence['score'] < 100 for f in flags)} of them "
                    f"below score 100 (not spelt exactly alike)")),
     ]
@@ -384,15 +381,12 @@ def main() -> None:
     print("-" * (width + 60))
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
-    print(f"\n{'per candidate':<{width}}  {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+    print(f"\n{'sanctions check':<{width}}  {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'cand/s':>8}")
-    for label, timings in (("cold word cache", cold), ("warm word cache", warm)):
-        print(f"{label:<{width}}  {percentile(timings, 50):8.2f} {percentile(timings, 95):8.2f} "
-              f"{percentile(timings, 99):8.2f} {max(timings):8.2f} "
-              f"{len(timings) / (sum(timings) / 1000):8,.0f}")
-    print("\ncold: the word cache emptied before each candidate (every word looked up from "
-          "scratch);\nwarm: fresh candidates after the first ones filled it (steady state). "
-          "One process, one core.")
+    print(f"{'per candidate':<{width}}  {percentile(timings, 50):8.2f} "
+          f"{percentile(timings, 95):8.2f} {percentile(timings, 99):8.2f} {max(timings):8.2f} "
+          f"{len(timings) / (sum(timings) / 1000):8,.0f}")
+    print("\nOne process, one core; the index built beforehand, as a worker holds it.")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import random
 import re
 import string
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import phonenumbers
@@ -30,6 +30,7 @@ from candidates import normalize
 
 # Fixed "now" of the population, so the output does not depend on the day it is generated.
 BASE_DATE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+BASE_MONTH = BASE_DATE.year * 12 + BASE_DATE.month - 1  # months are counted as year*12+m-1
 APPLICATION_WINDOW_DAYS = 90
 HONEST, FRAUD = "honest", "fraud"
 
@@ -101,8 +102,9 @@ COUNTRIES: dict[str, Country] = {c.code: c for c in (
         ("73.0.0.0/11", "67.160.0.0/11", "98.192.0.0/10", "24.0.0.0/12", "71.192.0.0/12",
          "108.0.0.0/12", "174.48.0.0/12"),
         ("yahoo.com", "icloud.com", "hey.com"), "com", "Inc.", "English",
-        ("University of Texas at Austin", "Georgia Institute of Technology", "Ohio State University",
-         "University of Washington", "Arizona State University", "Purdue University"),
+        ("University of Texas at Austin", "Georgia Institute of Technology",
+         "Ohio State University", "University of Washington", "Arizona State University",
+         "Purdue University"),
     ),
     Country(
         "CA", 6,
@@ -372,7 +374,6 @@ VPN_EXIT_BLOCKS = ("37.19.200.0/23", "84.17.48.0/23", "146.66.212.0/22", "45.137
 RING_HOSTING_BLOCKS = ("104.140.119.0/24", "144.48.61.0/24", "208.110.84.0/24",
                        "216.155.131.0/24", "142.44.226.0/24", "159.89.0.0/16", "45.77.0.0/16")
 
-GLOBAL_WEBMAIL = ("gmail.com", "outlook.com", "hotmail.com", "proton.me")
 DISPOSABLE_DOMAINS = ("mailinator.com", "guerrillamail.com", "sharklasers.com", "yopmail.com")
 
 # (bank code, branch code, account digits) of real retail banks; IBAN.generate fills the rest.
@@ -685,9 +686,6 @@ def _month_text(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-BASE_MONTH = BASE_DATE.year * 12 + BASE_DATE.month - 1
-
-
 def _clabe_check(digits: str) -> str:
     """Mexican CLABE check digit (weights 3, 7, 1)."""
     total = sum(int(d) * (3, 7, 1)[i % 3] % 10 for i, d in enumerate(digits))
@@ -703,7 +701,8 @@ def _cbu_check(digits: str, weights: tuple[int, ...]) -> str:
 @dataclass
 class _Person:
     first: str
-    last: str
+    last: str  # "García Navarro", "de Jong"
+    family: str  # the surname used on its own: "García", "de Jong"
     country: Country
     city: City
     female: bool
@@ -736,7 +735,7 @@ class _Ring:
     template_city: str
     template_body: str
     window_start: datetime
-    members: list[DemoApplicant] = field(default_factory=list)
+    phone_users: int = 0
 
 
 # --- The generator ----------------------------------------------------------------------------
@@ -763,6 +762,10 @@ class _Generator:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.vpn_exits: list[str] = []
+        self.shared_ip_pairs = 0
+        # Each ring is linkable through one of these; rotating them puts every kind of ring
+        # on show once there are four rings.
+        self.core_tactics = rng.sample(CORE_TACTICS, len(CORE_TACTICS))
         self.used: dict[str, set[str]] = {
             kind: set() for kind in ("name", "email", "phone", "handle", "linkedin", "ip",
                                      "address", "account", "domain")
@@ -786,22 +789,19 @@ class _Generator:
     def _country(self) -> Country:
         return self._weighted({c: c.weight for c in COUNTRIES.values()})
 
-    def _person(self, country: Country, *, surname: str | None = None) -> _Person:
+    def _person(self, country: Country) -> _Person:
         for _ in range(200):
             female = self.rng.random() < 0.45
             first = self._pick(country.female if female else country.male)
-            last = surname or self._surname(country, female)
+            family = self._pick(country.surnames)
+            if country.code == "PL" and female and family.endswith(("ski", "cki")):
+                family = family[:-1] + "a"  # Polish surnames agree in gender: Kowalska
+            last = family
+            if country.two_surnames and self.rng.random() < 0.5:
+                last = f"{family} {self._pick(country.surnames)}"
             if self._claim("name", f"{first} {last}"):
-                return _Person(first, last, country, self._pick(country.cities), female)
+                return _Person(first, last, family, country, self._pick(country.cities), female)
         raise RuntimeError(f"ran out of names for {country.code}")
-
-    def _surname(self, country: Country, female: bool) -> str:
-        last = self._pick(country.surnames)
-        if country.code == "PL" and female and last.endswith(("ski", "cki")):
-            last = last[:-1] + "a"  # Polish surnames agree in gender: Kowalski, Kowalska
-        if country.two_surnames and self.rng.random() < 0.5:
-            last = f"{last} {self._pick(country.surnames)}"
-        return last
 
     def _digits(self, pattern: str) -> str:
         letters = "ABEGHJLNPRSTWXYZ"  # valid in both Canadian and British postcodes
@@ -813,8 +813,8 @@ class _Generator:
     def _address(self, kind: str, country: Country, city: City) -> dict:
         """A fresh street address in the city, never handed out before."""
         for _ in range(100):
-            line1 = country.line1.format(n=self.rng.randint(1, 250 if country.code != "US"
-                                                             else 9800),
+            top = 9800 if country.code == "US" else 250  # US house numbers run long
+            line1 = country.line1.format(n=self.rng.randint(1, top),
                                          street=self._pick(country.streets))
             line2 = ""
             if country.units and self.rng.random() < 0.45:
@@ -891,7 +891,7 @@ class _Generator:
         raise RuntimeError(f"ran out of phone numbers for {region}")
 
     def _honest_email(self, person: _Person) -> str:
-        first, last = _ascii(person.first), _ascii(person.last.split()[0])
+        first, last = _ascii(person.first), _ascii(person.family)
         initial = first[0]
         for attempt in range(50):
             local = self._weighted({
@@ -923,7 +923,7 @@ class _Generator:
 
     def _persona_email(self, person: _Person, *, disposable: bool) -> str:
         """The mass-produced pattern (THREATS B4): firstnamelastname plus 2-4 digits."""
-        first, last = _ascii(person.first), _ascii(person.last.split()[0])
+        first, last = _ascii(person.first), _ascii(person.family)
         for _ in range(50):
             digits = str(self.rng.randint(10, 9999))
             local = self._pick((f"{first}{last}{digits}", f"{first}.{last}{digits}",
@@ -935,7 +935,7 @@ class _Generator:
         raise RuntimeError("ran out of persona emails")
 
     def _handle(self, person: _Person) -> str:
-        first, last = _ascii(person.first), _ascii(person.last.replace(" ", ""))
+        first, last = _ascii(person.first), _ascii(person.last)
         for attempt in range(50):
             handle = self._pick((f"{first}{last}", f"{first[0]}{last}", f"{first}-{last}",
                                  f"{first}{last[0]}", f"{last}{first[0]}", f"{first}-codes",
@@ -961,7 +961,7 @@ class _Generator:
         return profiles
 
     def _linkedin(self, person: _Person, career_start: int) -> dict:
-        first, last = _ascii(person.first), _ascii(person.last.replace(" ", ""))
+        first, last = _ascii(person.first), _ascii(person.last)
         for _ in range(50):
             slug = self._pick((f"{first}-{last}", f"{first}{last}",
                                f"{first}-{last}-{self.rng.randrange(16**6):06x}",
@@ -1049,10 +1049,10 @@ class _Generator:
 
     # --- Careers and resumes ----------------------------------------------------------------
 
-    def _career(self, country: str, *, years: int, jobs: int, family: str | None = None,
+    def _career(self, country: str, *, years: int, jobs: int,
                 current: bool | None = None) -> _Career:
         """`jobs` back-to-back jobs adding up to about `years` years, newest first."""
-        family = family or self._pick(tuple(FAMILIES))
+        family = self._pick(tuple(FAMILIES))
         total = max(years * 12 + self.rng.randint(-5, 5), 3 * jobs, 0)
         if current is None:
             current = self.rng.random() < 0.8
@@ -1075,7 +1075,7 @@ class _Generator:
         return _Career(family, years, entries, career_start)
 
     def _employer(self, country: str) -> str:
-        suffix = COUNTRIES[country].company_suffix if country in COUNTRIES else "Ltd"
+        suffix = COUNTRIES[country].company_suffix
         return f"{self._pick(WORDS['company_a'])} {self._pick(WORDS['company_b'])} {suffix}"
 
     def _title(self, family: str, experience: float) -> str:
@@ -1410,9 +1410,8 @@ class _Generator:
 
     def _honest_shared_ip(self) -> list[DemoApplicant]:
         """A couple at home, or two colleagues in one office: one application IP."""
-        if self.rng.random() < 0.5:
-            return self._couple()
-        return self._coworkers()
+        self.shared_ip_pairs += 1
+        return self._couple() if self.shared_ip_pairs % 2 else self._coworkers()
 
     def _couple(self) -> list[DemoApplicant]:
         first = self._honest("couple")
@@ -1448,8 +1447,7 @@ class _Generator:
         parents = self._address("shipping", person.country, self._pick(other_cities))
         # The parent of the same gender: Polish surnames agree with it (Kowalska, Kowalski).
         parent = self._pick(person.country.female if person.female else person.country.male)
-        family = person.last.split()[0] if person.country.two_surnames else person.last
-        parents["line2"] = f"c/o {parent} {family}"
+        parents["line2"] = f"c/o {parent} {person.family}"
         draft["payload"]["addresses"] = [draft["payload"]["addresses"][0], parents]
         return [self._done(draft)]
 
@@ -1486,21 +1484,20 @@ class _Generator:
     # --- Fraud rings ------------------------------------------------------------------------
 
     def ring_members(self, number: int) -> list[DemoApplicant]:
-        ring = self._ring(number)
+        core = self.core_tactics[(number - 1) % len(self.core_tactics)]
+        ring = self._ring(number, core)
         size = self.rng.randint(3, 10)
         plans = [self._member_tactics(ring) for _ in range(size)]
-        core = self._pick([t for t in CORE_TACTICS if ring.odds[t]])
         for index in self.rng.sample(range(size), 2):  # at least two members are linkable
             plans[index] = _ordered(set(plans[index]) | {core})
         return [self._member(ring, tactics) for tactics in plans]
 
-    def _ring(self, number: int) -> _Ring:
+    def _ring(self, number: int, core: str) -> _Ring:
         """One facilitator's operation: the farm, the numbers, the accounts, the template."""
         # Which tactics this operation uses, and how consistently its members apply them.
         odds = {t: (self.rng.uniform(0.25, 0.8) if self.rng.random() < share else 0.0)
                 for t, (_, share) in TACTICS.items()}
-        if not any(odds[t] for t in CORE_TACTICS):
-            odds["laptop_farm"] = self.rng.uniform(0.4, 0.8)
+        odds[core] = odds[core] or self.rng.uniform(0.25, 0.8)
         us = COUNTRIES["US"]
         facilitator = self._person(us)
         farm_city = self._pick(FARM_CITIES)
@@ -1586,7 +1583,9 @@ class _Generator:
 
     def _fraud_phone(self, ring: _Ring, person: _Person, tactics: list[str]) -> str:
         if "shared_phone" in tactics:
-            return self._pick(ring.phones)
+            # The first two callers get the main line, so a ring that shares phones is linked.
+            ring.phone_users += 1
+            return ring.phones[0] if ring.phone_users <= 2 else self._pick(ring.phones)
         if "voip_phone" in tactics:
             return self._phone("GB", voip=True)
         return self._phone(person.country.code, person.city.area_code)

@@ -11,9 +11,9 @@ Matching. Names are compared after folding (see `name_forms`): accents and speci
 (José, Łukasz, Øystein), Cyrillic (Виталий Андреев) and Hangul (정성화, romanised the way the
 SDN list writes North Korean names) become plain lower-case Latin; punctuation and titles
 go; the order of the words does not matter ("Sang Man Kim" is "KIM, Sang Man"); a Korean
-given name may be written as one word or two ("Sangman", "Sang-man", "Sang Man"); Korean
-surnames are folded across the usual spellings (Lee/Yi/Ri, Park/Pak, Choi/Choe,
-Jeong/Jung/Jong); and a Russian patronymic may be left out.
+given name may be written as one word or two ("Sangman", "Sang-man", "Sang Man"); South and
+North Korean spellings are folded together (Lee/Yi/Ri, Park/Pak, Jeong/Jong, Seong/Song,
+Yong/Ryong); and a Russian patronymic may be left out.
 
 A hit is critical, so the matcher is built for precision, and every hit carries its score
 for the human who confirms or dismisses it:
@@ -48,8 +48,10 @@ for the human who confirms or dismisses it:
   hex addresses, whose case is only a checksum: those compare lower-cased.
 
 Look-ups never touch the database: each process builds an in-memory index from the stored
-names once, and rebuilds it when an import happened (the latest `SanctionsImport` id, checked
-at most every `INDEX_REFRESH_SECONDS`; an import in this process drops the index at once).
+names once (`NameIndex`: words to names, and a deletion index that finds similar words
+without scanning), and rebuilds it when an import happened (the latest `SanctionsImport` id,
+checked at most every `INDEX_REFRESH_SECONDS`; an import in this process drops the index at
+once). bench/sanctions.py measures it at the full list's size.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import requests
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
@@ -94,9 +96,6 @@ SINGLE_WORD_MIN_LENGTH = 5
 # Hits reported per candidate value: the strongest entries. A name matching more entries
 # than this is a very common name, and five are enough for a human to judge.
 MAX_HITS_PER_VALUE = 5
-# Words whose similar index words a process remembers, per index: the words candidates'
-# names and employers are made of repeat (Kim, Mohammed, Trading), and the rest is evicted.
-SIMILAR_CACHE_SIZE = 20_000
 # How often a process asks the database whether a new list was imported (one indexed query).
 INDEX_REFRESH_SECONDS = 30
 
@@ -204,7 +203,8 @@ REMARKS_ALIAS_RE = re.compile(r"\b[afn]\.k\.a\.,?\s*['\"\u2018\u201c]([^'\"\u201
 
 
 def remarks_wallets(remarks: str) -> list[tuple[str, str]]:
-    """(currency, address) of each "Digital Currency Address - CUR address" in remarks."""
+    """(currency, address) of each "Digital Currency Address - CUR address" in remarks; 0x
+    addresses lower-cased, as they compare (see wallet_key)."""
     found = []
     for currency, address in WALLET_RE.findall(remarks):
         key = (currency.upper(), wallet_key(address))
@@ -258,20 +258,17 @@ def sdn_select(entries: list[ParsedEntry], alt: dict[int, list[str]], *,
     for entry in entries:
         if not all_programs and not is_dprk(entry.programs):
             continue
-        seen = {_dedupe_key(entry.name)}
+        # An alias that folds to the primary name or to an earlier alias adds nothing.
+        seen = {name_key(entry.name)}
         aliases = []
         for alias in entry.aliases + alt.get(entry.ent_num, []):
-            key = _dedupe_key(alias)
+            key = name_key(alias)
             if key and key not in seen:
                 seen.add(key)
                 aliases.append(alias[:NAME_MAX])
         entry.aliases = aliases
         kept.append(entry)
     return kept
-
-
-def _dedupe_key(name: str) -> str:
-    return " ".join(sorted(_words(name)))
 
 
 # --- Import -------------------------------------------------------------------------------
@@ -319,10 +316,13 @@ def sanctions_import(*, sdn_text: str, alt_text: str | None = None, source: str,
 
     with transaction.atomic():
         replaced = SanctionsEntry.objects.count()
-        # Children first: each of these is one DELETE statement (nothing hangs off them).
+        # Children first, one DELETE statement each (nothing hangs off them). The entries
+        # then have nothing left to cascade to, but Django's collector would still load all
+        # 18,000 of them to find out (2.5 s): one plain DELETE instead.
         SanctionsWallet.objects.all().delete()
         SanctionsName.objects.all().delete()
-        SanctionsEntry.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {SanctionsEntry._meta.db_table}")
         rows = SanctionsEntry.objects.bulk_create(
             [SanctionsEntry(ent_num=e.ent_num, name=e.name, sdn_type=e.sdn_type,
                             programs="; ".join(e.programs)[:PROGRAMS_MAX], remarks=e.remarks)
@@ -705,10 +705,15 @@ def _entity_score(query: Form, form: Form) -> float | None:
 
 class NameIndex:
     """Forms of SDN names, found by their words. A query's candidates are the forms that,
-    for every query word, contain a word similar at TOKEN_FLOOR or better (looked up in the
-    vocabulary with rapidfuzz, among words of a length that can reach the floor, then
-    intersected through postings): nothing is scored that could not hit, and nothing is
-    scanned."""
+    for every query word, contain a word similar at TOKEN_FLOOR or better, intersected
+    through postings: nothing is scored that could not hit.
+
+    Similar words are found without scanning the vocabulary where the floor allows one
+    letter added or dropped at most (two words of 19 letters together or fewer, so nearly
+    every name word): every word is indexed under itself and each way of dropping one of
+    its letters, and a query word's own deletions find all its neighbours. Only longer pairs
+    (TECHNOLOGY / TECHNOLOGIES) are looked up with rapidfuzz over the words of the lengths
+    that can reach the floor."""
 
     threshold = 100.0
 
@@ -718,12 +723,10 @@ class NameIndex:
         self.postings: dict[str, set[int]] = defaultdict(set)
         # word length -> the vocabulary's words of that length
         self.by_length: dict[int, list[str]] = {}
+        # a word, or a word with one letter dropped -> the vocabulary's words it comes from
+        self.deletions: dict[str, list[str]] = {}
         # the form's words run together -> forms ("silverstar", "sangman")
         self.spaceless: dict[str, list[int]] = defaultdict(list)
-        # Names repeat the same words (Kim, Mohammed, Trading...): remember which forms
-        # each word reaches. The index is rebuilt on import, so the cache never goes stale.
-        self.similar_forms = functools.lru_cache(maxsize=SIMILAR_CACHE_SIZE)(
-            self._similar_forms)
 
     def add(self, target: int, forms: list[Form]) -> None:
         for form in forms:
@@ -738,9 +741,13 @@ class NameIndex:
         self.postings = dict(self.postings)
         self.spaceless = dict(self.spaceless)
         by_length: dict[int, list[str]] = defaultdict(list)
+        deletions: dict[str, list[str]] = defaultdict(list)
         for word in self.postings:
             by_length[len(word)].append(word)
+            for variant in _deletions(word):
+                deletions[variant].append(word)
         self.by_length = dict(by_length)
+        self.deletions = dict(deletions)
 
     def score(self, query: Form, form: Form) -> float | None:
         raise NotImplementedError
@@ -755,7 +762,7 @@ class NameIndex:
                 if len(query.words[0]) < SINGLE_WORD_MIN_LENGTH:
                     continue
             else:
-                common: frozenset[int] | None = None
+                common: set[int] | None = None
                 for word in sorted(set(query.words), key=len, reverse=True):
                     forms = self.similar_forms(word)
                     common = forms if common is None else common & forms
@@ -768,20 +775,46 @@ class NameIndex:
                     _keep(best, self.form_target[form_id], score)
         return best
 
-    def _similar_forms(self, word: str) -> frozenset[int]:
-        # ratio = 2m / (len(a) + len(b)) with m <= the shorter length: a word more than
-        # about a quarter longer or shorter cannot reach the floor.
+    def similar_forms(self, word: str) -> set[int]:
+        """The forms holding a word at TOKEN_FLOOR or better from word."""
+        forms: set[int] = set()
+        for similar in self.similar_words(word):
+            forms |= self.postings[similar]
+        return forms
+
+    def similar_words(self, word: str) -> set[str]:
+        """The vocabulary's words at TOKEN_FLOOR or better from word."""
+        # ratio = 1 - d / (len(a) + len(b)), d the insertions and deletions between them;
+        # with d >= the difference in length, a word more than about a fifth longer or
+        # shorter cannot reach the floor, and up to a total length of 19 (at 90) only d <= 1
+        # can: what the deletion index finds.
         low = math.ceil(len(word) * TOKEN_FLOOR / (200 - TOKEN_FLOOR))
         high = math.floor(len(word) * (200 - TOKEN_FLOOR) / TOKEN_FLOOR)
-        forms: set[int] = set()
+        found: set[str] = set()
+        for variant in _deletions(word):
+            for other in self.deletions.get(variant, ()):
+                if _one_edit_region(len(word), len(other)) and (
+                    fuzz.ratio(word, other) >= TOKEN_FLOOR
+                ):
+                    found.add(other)
         for length in range(low, high + 1):
             choices = self.by_length.get(length)
-            if not choices:
+            if not choices or _one_edit_region(len(word), length):
                 continue
-            for similar, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
-                                                 score_cutoff=TOKEN_FLOOR, limit=None):
-                forms |= self.postings[similar]
-        return frozenset(forms)
+            for other, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
+                                               score_cutoff=TOKEN_FLOOR, limit=None):
+                found.add(other)
+        return found
+
+
+def _deletions(word: str) -> set[str]:
+    """The word itself and the word with each one of its letters dropped."""
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_edit_region(length: int, other_length: int) -> bool:
+    """Whether words of these lengths reach TOKEN_FLOOR only one edit apart at most."""
+    return (length + other_length) * (100 - TOKEN_FLOOR) < 200
 
 
 class PersonIndex(NameIndex):

@@ -1,5 +1,6 @@
 """Scoring data: editable weights, and the history of every scoring run of a candidate."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from candidates.models import Candidate, RiskLevel
@@ -10,14 +11,19 @@ class FlagWeight(models.Model):
     """The points one flag code adds. Rows are created from signals.catalog on migrate, and
     from then on edited here (admin); an edit applies to every score computed after it."""
 
-    code = models.CharField(max_length=60, unique=True,
-                            choices=[(code, code) for code in sorted(CATALOG)])
+    # No `choices`: the catalog grows with every new check, and a migration per new flag code
+    # would be churn. clean() keeps codes to the catalog.
+    code = models.CharField(max_length=60, unique=True)
     points = models.PositiveIntegerField()
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.points}"
+
+    def clean(self) -> None:
+        if self.code not in CATALOG:
+            raise ValidationError({"code": "Not a flag code of the catalog."})
 
 
 class ComboWeight(models.Model):

@@ -6,6 +6,17 @@ number as text and every chart has a table of the same figures, so nothing depen
 
 from __future__ import annotations
 
+
+def _svg(geometry: dict) -> dict:
+    """Numbers as strings, so the template does not localise each of them (slow, and a
+    locale with decimal commas would break the SVG)."""
+    def text(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        return f"{value:.1f}".removesuffix(".0")
+
+    return {key: text(value) for key, value in geometry.items()}
+
 LEVEL_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low",
                 "unscored": "Not scored yet"}
 
@@ -17,9 +28,9 @@ def bar_rows(items: list[dict], *, width: int = 230, row: int = 30, label_width:
     rows = []
     for i, item in enumerate(items):
         length = round(width * item["count"] / top, 1) if item["count"] else 0
-        rows.append({**item, "y": i * row, "bar_y": i * row + 6, "bar_h": row - 12,
-                     "length": length, "text_x": label_width + length + 6,
-                     "text_y": i * row + row / 2 + 4})
+        rows.append(_svg({**item, "y": i * row, "bar_y": i * row + 6, "bar_h": row - 12,
+                          "length": length, "text_x": label_width + length + 6,
+                          "text_y": i * row + row / 2 + 4}) | {"count": item["count"]})
     return {"rows": rows, "label_width": label_width, "height": len(items) * row,
             "width": label_width + width + 50, "total": sum(i["count"] for i in items)}
 
@@ -41,9 +52,10 @@ def columns_chart(items: list[dict], *, height: int = 150, column: int = 66) -> 
     columns = []
     for i, item in enumerate(items):
         h = round(height * item["count"] / top, 1) if item["count"] else 0
-        columns.append({**item, "x": i * column + 8, "w": column - 16, "h": h,
-                        "y": 20 + height - h, "mid": i * column + column / 2,
-                        "count_y": 20 + height - h - 6, "label_y": 20 + height + 18})
+        columns.append(_svg({**item, "x": i * column + 8, "w": column - 16, "h": h,
+                             "y": 20 + height - h, "mid": i * column + column / 2,
+                             "count_y": 20 + height - h - 6, "label_y": 20 + height + 18})
+                       | {"count": item["count"]})
     return {"columns": columns, "width": len(items) * column, "height": height + 46,
             "base_y": 20 + height}
 
@@ -60,11 +72,11 @@ def flags_chart(flags_by_week: dict, *, limit: int = 10, cell: int = 40, band: i
         bars = []
         for w, count in enumerate(code["counts"]):
             h = max(2.0, round((band - 8) * count / top, 1)) if count else 0
-            bars.append({"x": label_width + w * cell + 3, "y": r * band + band - 4 - h,
-                         "w": cell - 6, "h": h, "count": count,
-                         "week": flags_by_week["weeks"][w]})
-        rows.append({**code, "y": r * band, "text_y": r * band + band / 2 + 4, "bars": bars,
-                     "base_y": r * band + band - 4})
+            bars.append(_svg({"x": label_width + w * cell + 3, "y": r * band + band - 4 - h,
+                              "w": cell - 6, "h": h}) | {"count": count,
+                                                          "week": flags_by_week["weeks"][w]})
+        rows.append({**code, **_svg({"y": r * band, "text_y": r * band + band / 2 + 4,
+                                     "base_y": r * band + band - 4}), "bars": bars})
     weeks = len(flags_by_week["weeks"])
     return {
         "rows": rows, "label_width": label_width, "cell": cell,

@@ -74,7 +74,7 @@ def graph_layout(graph: GraphData) -> Layout:
     others = [node_id for node_id in _ordered_others(graph)]
     n = len(others)
     radial = n > RADIAL_LABELS_FROM
-    ring = max(230.0, n * 30 / (2 * math.pi)) if n else 0.0
+    ring = max(270.0, n * 30 / (2 * math.pi)) if n else 0.0
     margin = (LABEL_ROOM if radial else 70) + NODE_R
     half = ring + margin
     width = int(2 * half)
@@ -92,7 +92,7 @@ def graph_layout(graph: GraphData) -> Layout:
         hub["index"] = f"h{i}"
     inner = [h for h in hubs if center in h["members"]]
     middle = [h for h in hubs if center not in h["members"]]
-    _place_inner_hubs(inner, angles, radius=max(150.0, ring * 0.5), cx=cx, cy=cy)
+    _place_inner_hubs(inner, angles, radius=max(140.0, ring * 0.48), cx=cx, cy=cy)
     _place_hubs(middle, angles, ring=ring, cx=cx, cy=cy)
 
     for hub in inner + middle:
@@ -198,7 +198,7 @@ def _hub_view(hub: dict) -> dict:
     width = _hub_width(hub)
     return {
         "x": _r(hub["x"]), "y": _r(hub["y"]), "text": text, "kind": hub["kind"],
-        "rx": _r(hub["x"] - width / 2), "ry": _r(hub["y"] - 11), "w": _r(width), "h": 22,
+        "rx": _r(hub["x"] - width / 2), "ry": _r(hub["y"] - 11), "w": _r(width), "h": "22",
         "weak": hub["kind"] in WEAK_KINDS, "id": hub["index"],
         "title": f"{kind_label(hub['kind'])} {mask_label(hub['kind'], hub['label'])}, "
                  f"shared by {len(hub['members'])} applicants",
@@ -212,7 +212,7 @@ def _node_view(node: dict, x: float, y: float, is_center: bool, angle: float | N
     level = node["risk_level"] or ""
     score = "" if node["risk_score"] is None else str(node["risk_score"])
     view = {
-        "id": node["id"], "x": _r(x), "y": _r(y), "r": r, "center": is_center,
+        "id": node["id"], "x": _r(x), "y": _r(y), "r": str(r), "center": is_center,
         "level": level or "none", "score": score, "state": node["state"],
         "title": f"{name} ({node['external_id']}): score {score or 'pending'}, "
                  f"{level or 'unscored'} risk, review {node['state'].replace('_', ' ')}",
@@ -233,7 +233,7 @@ def _node_view(node: dict, x: float, y: float, is_center: bool, angle: float | N
     offset = r + 6
     lx, ly = x + offset * math.cos(angle), y + offset * math.sin(angle)
     view.update(label_x=_r(lx), label_y=_r(ly), anchor="end" if flip else "start",
-                rotate=_r(degrees + 180 if flip else degrees))
+                rotate=_r((degrees + 180 if flip else degrees) % 360))
     return view
 
 
@@ -241,6 +241,66 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def _r(value: float) -> float:
-    return round(value, 1)
+def _r(value: float) -> str:
+    """A coordinate as SVG text. Strings, not floats: the template would otherwise localise
+    each of the graph's thousand numbers, which costs more than the whole layout."""
+    return f"{value:.1f}"
 
+
+
+def graph_svg(layout: Layout, *, title: str, node_url) -> str:
+    """The layout as SVG markup (marked safe: every text is escaped here).
+
+    Built in Python rather than in a template: a large ring has a thousand attributes, and
+    the template engine's per-variable cost would be most of the page's time.
+    `node_url(candidate_id)` gives each node's link.
+    """
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    parts = [
+        f'<svg viewBox="0 0 {layout.width} {layout.height}" width="{layout.width}" '
+        f'height="{layout.height}" role="group" aria-labelledby="graph-title graph-desc" '
+        f'class="graph-svg{" radial" if layout.radial else ""}" data-graph>',
+        f'<title id="graph-title">{escape(title)}</title>',
+        '<desc id="graph-desc">The candidate in the middle; each labelled pill is an '
+        "identifier shared by the applicants it is joined to. Each applicant is a link to "
+        "their page.</desc>",
+        '<g class="edges">',
+    ]
+    for e in layout.edges:
+        parts.append(
+            f'<line x1="{e["x1"]}" y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" '
+            f'class="edge kind-{e["kind"]}{" weak" if e["weak"] else ""}" '
+            f'data-node="{e["node"]}" data-hub="{e["hub"]}"><title>{escape(e["title"])}'
+            "</title></line>")
+    parts.append('</g><g class="hubs">')
+    for h in layout.hubs:
+        parts.append(
+            f'<g class="hub kind-{h["kind"]}{" weak" if h["weak"] else ""}" '
+            f'data-hub="{h["id"]}"><title>{escape(h["title"])}</title>'
+            f'<rect x="{h["rx"]}" y="{h["ry"]}" width="{h["w"]}" height="{h["h"]}" rx="11"/>'
+            f'<text x="{h["x"]}" y="{h["y"]}" dy="0.35em" text-anchor="middle">'
+            f'{escape(h["text"])}</text></g>')
+    parts.append('</g><g class="nodes">')
+    for n in layout.nodes:
+        label = escape(n["name"])
+        if layout.radial and not n["center"]:
+            label += f" · {escape(n['detail'])}"
+        rotate = (f' dominant-baseline="central" transform="rotate({n["rotate"]} '
+                  f'{n["label_x"]} {n["label_y"]})"') if n["rotate"] else ""
+        detail = ""
+        if not layout.radial or n["center"]:
+            detail = (f'<text class="node-detail" x="{n["label_x"]}" y="{n["detail_y"]}" '
+                      f'text-anchor="middle">{escape(n["detail"])}</text>')
+        parts.append(
+            f'<a href="{escape(node_url(n["id"]))}" class="node level-{n["level"]}'
+            f'{" center" if n["center"] else ""}" data-node="{n["id"]}" '
+            f'aria-label="{escape(n["title"])}"><title>{escape(n["title"])}</title>'
+            f'<circle cx="{n["x"]}" cy="{n["y"]}" r="{n["r"]}"/>'
+            f'<text class="node-score" x="{n["x"]}" y="{n["y"]}" dy="0.35em" '
+            f'text-anchor="middle">{escape(n["score"] or "?")}</text>'
+            f'<text class="node-label" x="{n["label_x"]}" y="{n["label_y"]}" '
+            f'text-anchor="{n["anchor"]}"{rotate}>{label}</text>{detail}</a>')
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))

@@ -24,6 +24,8 @@ class ReviewState(models.TextChoices):
 
 # Still waiting for someone: what the queue shows by default.
 OPEN_STATES = (ReviewState.NEW, ReviewState.IN_REVIEW, ReviewState.ESCALATED)
+# Decided, one way or the other.
+CLOSED_STATES = (ReviewState.CLEARED, ReviewState.APPROVED, ReviewState.REJECTED)
 # Decided: the candidate may go ahead. A re-score that raises the level reopens these.
 REOPENABLE_STATES = (ReviewState.CLEARED, ReviewState.APPROVED)
 
@@ -162,4 +164,29 @@ class VerificationRequest(models.Model):
         indexes = [
             # The candidate page's verification list.
             models.Index(fields=["candidate", "created_at"], name="verification_candidate"),
+        ]
+
+
+class CandidateFlag(models.Model):
+    """One row per (candidate, flag code it carries now), with its application date: the
+    overview's "flags by code over time" counted from a narrow index instead of unpacking
+    the JSON of every candidate.
+
+    Written only by database triggers on candidates_candidate (migration 0003), on every
+    insert and on every update of risk_flags, risk_score or applied_at, whichever code path
+    made the change (API, scoring, bulk loads); never by the ORM.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+",
+                                  db_constraint=False)
+    code = models.CharField(max_length=60)
+    applied_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "code"], name="candidateflag_unique"),
+        ]
+        indexes = [
+            # Flags by week: an index-only scan of the last weeks.
+            models.Index(fields=["applied_at", "code"], name="candidateflag_week"),
         ]

@@ -374,6 +374,7 @@ class TestMatching:
         ("employer", "Korea Ocean Shipping"),  # generic words shared with KOREA OSONG SHIPPING
         ("employer", "Silver Star Technology"),
         ("employer", "Information Technology Company"),
+        ("employer", "Chinyong Information Technology Co."),  # a word of the name missing
         ("employer", "Kim Sang Man"),  # employers are screened against companies
         ("name", "Aerocaribbean Airlines"),  # not kept (CUBA programme)
         ("name", "Zhang Wei"),  # not kept (CYBER2 only)

@@ -1,6 +1,7 @@
 """Headless Chromium for the end-to-end tests: Debian's chromium and chromedriver, never a
 browser or driver downloaded at run time (Selenium Manager is bypassed by giving the paths)."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,10 @@ def browser_start(width: int = 1440, height: int = 1000):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    # Both paths are given, so Selenium Manager has nothing to find; offline, it could not
+    # download anything even if it were asked.
+    os.environ.setdefault("SE_OFFLINE", "true")
+    os.environ.setdefault("SE_AVOID_STATS", "true")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix="vetting-chromium-")

@@ -263,6 +263,27 @@ class TestOverview:
         decisions = {row["action"]: row["count"] for row in data["decisions"]["rows"]}
         assert decisions == {"clear": 1, "escalate": 0, "approve": 0, "reject": 0}
 
+    def test_the_flag_table_follows_every_write_to_the_candidates(self):
+        """vetting_candidateflag is kept by database triggers, whoever writes."""
+        from vetting.models import CandidateFlag
+
+        def codes(candidate):
+            return sorted(CandidateFlag.objects.filter(candidate_id=candidate.pk)
+                          .values_list("code", flat=True))
+
+        c = candidate_make("Tracked", 50, flags=[flag("phone.voip"), flag("reuse.ip")])
+        assert codes(c) == ["phone.voip", "reuse.ip"]
+        Candidate.objects.filter(pk=c.pk).update(risk_flags=[flag("reuse.bank_account")])
+        assert codes(c) == ["reuse.bank_account"]
+        Candidate.objects.filter(pk=c.pk).update(risk_score=None)  # back to unscored
+        assert codes(c) == []
+        bulk = Candidate.objects.bulk_create([Candidate(
+            integration=c.integration, external_id="bulk-1", full_name="Bulk", risk_score=5,
+            risk_level="low", risk_flags=[flag("email.persona_pattern")])])
+        assert codes(bulk[0]) == ["email.persona_pattern"]
+        bulk[0].delete()
+        assert not CandidateFlag.objects.filter(code="email.persona_pattern").exists()
+
     def test_the_page_draws_svg_charts_with_their_numbers(self, recruiter):
         candidate_make("A", 90, flags=[flag("reuse.bank_account")])
         html = client_for(recruiter).get("/overview/").content.decode()

@@ -20,8 +20,12 @@ COMMON_FORWARD = [
     "(risk_level, risk_score DESC, id DESC) WHERE risk_score IS NOT NULL",
     # Search by external id (the unique index leads with the integration).
     "CREATE INDEX IF NOT EXISTS review_external_id ON candidates_candidate (external_id)",
-    # Overview: queue age buckets (by arrival) and flags by week (by application date).
-    "CREATE INDEX IF NOT EXISTS review_created_at ON candidates_candidate (created_at)",
+    # Overview: queue age buckets of scored candidates by arrival (index-only counts), the
+    # unscored count, and flags by week (by application date).
+    "CREATE INDEX IF NOT EXISTS review_created_at ON candidates_candidate (created_at) "
+    "WHERE risk_score IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS review_unscored ON candidates_candidate (id) "
+    "WHERE risk_score IS NULL",
     "CREATE INDEX IF NOT EXISTS review_applied_at ON candidates_candidate (applied_at)",
 ]
 COMMON_REVERSE = [
@@ -29,6 +33,7 @@ COMMON_REVERSE = [
     "DROP INDEX IF EXISTS review_queue_level",
     "DROP INDEX IF EXISTS review_external_id",
     "DROP INDEX IF EXISTS review_created_at",
+    "DROP INDEX IF EXISTS review_unscored",
     "DROP INDEX IF EXISTS review_applied_at",
 ]
 

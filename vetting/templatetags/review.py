@@ -37,7 +37,7 @@ def level_badge(level: str, score=None):
 
 @register.simple_tag
 def severity_badge(severity: str):
-    text = SEVERITY_TEXT.get(severity or "", severity or "")
+    text = SEVERITY_TEXT.get(severity or "", (severity or "").capitalize())
     return format_html('<span class="badge sev sev-{}">{}</span>', severity or "none", text)
 
 
@@ -64,6 +64,16 @@ def last4(value: str) -> str:
 @register.filter
 def humanize_key(key: str) -> str:
     return EVIDENCE_KEYS.get(key, str(key).replace("_", " ").capitalize())
+
+
+@register.filter
+def flag_heading(flag: dict) -> str:
+    """A flag's title; combinations name what they combine ("Combination: laptop farm
+    ring") rather than all reading "Combination"."""
+    code = str(flag.get("code", ""))
+    if code.startswith("combo."):
+        return "Combination: " + code.removeprefix("combo.").replace("_", " ")
+    return flag.get("title") or code
 
 
 @register.filter
