@@ -340,16 +340,16 @@ def page_cursor(page: int) -> str:
 
 def measure(client, url: str, *, requests: int, warmup: int, before=None) -> dict:
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     for _ in range(warmup):
         if before:
             before()
         assert client.get(url).status_code == 200, url
-    times, statuses = [], set()
-    with CaptureQueriesContext(connection) as queries:
-        if before:
-            before()
+    times, statuses, queries = [], set(), []
+    if before:
+        before()
+    with connection.execute_wrapper(lambda execute, *args: queries.append(1) or
+                                    execute(*args)):
         client.get(url)
     for _ in range(requests):
         if before:
@@ -418,8 +418,10 @@ def main() -> int:
         ("overview (aggregates cached 60 s)", "/overview/", None),
         ("overview (cold: cache cleared each time)", "/overview/", cache.clear),
     ]
+    load = os.getloadavg()
     print(f"\n{args.requests} requests each after {args.warmup} warm-up, in process, DEBUG=0, "
-          f"{args.candidates:,} candidates\n")
+          f"{args.candidates:,} candidates; load average {load[0]:.1f} on {os.cpu_count()} "
+          "CPUs (other work on the machine shows in the figures)\n")
     header = f"{'page':<48} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'KB':>6}"
     print(header)
     print("-" * len(header))

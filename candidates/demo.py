@@ -1490,7 +1490,7 @@ class _Generator:
         plans = [self._member_tactics(ring) for _ in range(size)]
         for index in self.rng.sample(range(size), 2):  # at least two members are linkable
             plans[index] = _ordered(set(plans[index]) | {core})
-        return [self._member(ring, tactics) for tactics in plans]
+        return [self._member(ring, _effective(tactics)) for tactics in plans]
 
     def _ring(self, number: int, core: str) -> _Ring:
         """One facilitator's operation: the farm, the numbers, the accounts, the template."""
@@ -1697,6 +1697,17 @@ def _share_application_ip(first: dict, second: dict) -> None:
 
 def _ordered(tactics: set[str]) -> list[str]:
     return [t for t in TACTICS if t in tactics]
+
+
+# When a member draws both, the first wins: one phone, one email, one salary account.
+OVERRIDES = (("shared_phone", "voip_phone"), ("disposable_email", "persona_email"),
+             ("shared_payout", "foreign_bank"))
+
+
+def _effective(tactics: list[str]) -> list[str]:
+    """The tactics that show in the payload, so that the persona label tells the truth."""
+    dropped = {loser for winner, loser in OVERRIDES if winner in tactics}
+    return [t for t in tactics if t not in dropped]
 
 
 def _fraud_persona(number: int, tactics: list[str]) -> str:

@@ -428,7 +428,7 @@ def _flags_by_week(now) -> dict:
                                                          microsecond=0)
     rows = (CandidateFlag.objects.filter(applied_at__gte=start)
             .annotate(day=TruncDate("applied_at")).order_by()
-            .values_list("day", "code").annotate(n=Count("id")))
+            .values_list("day", "code").annotate(n=Count("*")))
     weeks = [start + timedelta(weeks=i) for i in range(FLAG_WEEKS)]
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * FLAG_WEEKS)
     for day, code, n in rows:

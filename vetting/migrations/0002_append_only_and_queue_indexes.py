@@ -26,6 +26,9 @@ COMMON_FORWARD = [
     "WHERE risk_score IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS review_unscored ON candidates_candidate (id) "
     "WHERE risk_score IS NULL",
+    # ...and the decided candidates' arrival, read by id from the review side (index-only).
+    "CREATE INDEX IF NOT EXISTS review_scored_arrival ON candidates_candidate (id, created_at) "
+    "WHERE risk_score IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS review_applied_at ON candidates_candidate (applied_at)",
 ]
 COMMON_REVERSE = [
@@ -34,6 +37,7 @@ COMMON_REVERSE = [
     "DROP INDEX IF EXISTS review_external_id",
     "DROP INDEX IF EXISTS review_created_at",
     "DROP INDEX IF EXISTS review_unscored",
+    "DROP INDEX IF EXISTS review_scored_arrival",
     "DROP INDEX IF EXISTS review_applied_at",
 ]
 
