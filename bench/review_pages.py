@@ -418,9 +418,9 @@ def main() -> int:
         ("overview (aggregates cached 60 s)", "/overview/", None),
         ("overview (cold: cache cleared each time)", "/overview/", cache.clear),
     ]
-    load = os.getloadavg()
+    loadavg = os.getloadavg()
     print(f"\n{args.requests} requests each after {args.warmup} warm-up, in process, DEBUG=0, "
-          f"{args.candidates:,} candidates; load average {load[0]:.1f} on {os.cpu_count()} "
+          f"{args.candidates:,} candidates; load average {loadavg[0]:.1f} on {os.cpu_count()} "
           "CPUs (other work on the machine shows in the figures)\n")
     header = f"{'page':<48} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'KB':>6}"
     print(header)

@@ -129,10 +129,6 @@ def audit_actor(actor: Any) -> Iterator[None]:
         _current_actor.reset(token)
 
 
-def audit_current_actor() -> Any:
-    return _current_actor.get()
-
-
 def _actor_resolve(actor: Any) -> tuple[Any, str]:
     if actor is None:
         actor = _current_actor.get()

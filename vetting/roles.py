@@ -37,6 +37,13 @@ CAPABILITIES = {
     DECIDE: {HR_LEAD},
     AUDIT: {HR_LEAD, ADMIN},
 }
+# What the 403 page says when a capability is missing.
+CAPABILITY_HINTS = {
+    VIEW: "The review pages are for recruiters, HR leads and admins.",
+    REVIEW: "Review decisions and verification requests are for recruiters and HR leads.",
+    DECIDE: "Approving or rejecting a flagged hire is for HR leads.",
+    AUDIT: "The audit trail is for HR leads and admins.",
+}
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
@@ -67,7 +74,7 @@ def capability_required(capability: str) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_can(request.user, capability):
-                raise PermissionDenied(f"Your role does not allow this ({capability}).")
+                raise PermissionDenied(CAPABILITY_HINTS[capability])
             return view(request, *args, **kwargs)
 
         return wrapped

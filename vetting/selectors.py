@@ -15,9 +15,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast, TruncDate
-from django.db.models import TextField
 from django.utils import timezone
 
 from candidates.models import Candidate, Email, Identifier, Integration, RiskLevel
@@ -182,10 +181,6 @@ def queue_filter_options() -> dict:
         return {"positions": positions, "integrations": integrations}
 
     return cache.get_or_set("review:queue-filter-options", load, 300)
-
-
-def review_state_of(candidate: Candidate) -> str:
-    return candidate.review.state if _has_review(candidate) else ReviewState.NEW
 
 
 def _has_review(candidate: Candidate) -> bool:

@@ -60,8 +60,9 @@ def candidate_make(name: str, score: int | None = 10, *, flags: list[dict] | Non
                    days_ago: int = 3, **fields) -> Candidate:
     _counter["n"] += 1
     integration = integration or Integration.objects.get_or_create(name="greenhouse-acme")[0]
+    external_id = fields.pop("external_id", f"app-{Candidate.objects.count() + 1:05d}")
     candidate = Candidate.objects.create(
-        integration=integration, external_id=fields.pop("external_id", f"app-{Candidate.objects.count() + 1:05d}"),
+        integration=integration, external_id=external_id,
         full_name=name, position=position,
         applied_at=timezone.now() - timedelta(days=days_ago),
         location_country="US", location_region="TX", location_city="Austin",

@@ -7,7 +7,6 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
-from django.urls import reverse
 
 from candidates.models import Candidate, Integration
 from signals.models import ScoreRun, WeightSet
