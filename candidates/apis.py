@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from candidates.idempotency import idempotent_call, request_hash
 from candidates.models import Candidate, RiskLevel, RiskStatus
-from candidates.selectors import EVIDENCE_PREFETCH, candidate_links, candidate_list
+from candidates.selectors import candidate_links, candidate_list
 from candidates.serializers import CandidateDetailOutput, CandidateInput, CandidateOutput
 from candidates.services import candidate_upsert
 
@@ -76,10 +76,10 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         integration = request.user.integration
 
         def run():
+            # The upsert leaves the rows it wrote on the candidate: no read-back needed.
             candidate, created = candidate_upsert(
                 integration=integration, data=serializer.validated_data
             )
-            candidate = Candidate.objects.prefetch_related(*EVIDENCE_PREFETCH).get(pk=candidate.pk)
             return (201 if created else 200), self._detail(candidate)
 
         (code, body), replayed = idempotent_call(
