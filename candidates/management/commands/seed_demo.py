@@ -35,18 +35,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed: int, honest: int, rings: int, if_empty: bool,
                integration: str, **options):
-        if if_empty and Candidate.objects.exists():
-            self.stdout.write("Candidates already exist; nothing seeded.")
-            return
         if honest < 0 or rings < 0:
             raise CommandError("--honest and --rings must not be negative.")
-        population = demo_population(seed=seed, honest=honest, rings=rings)
         target, _ = Integration.objects.get_or_create(name=integration)
-        created = self._load(target, population)
-        self._report(target, population, created)
+        if if_empty and Candidate.objects.exists():
+            self.stdout.write("Candidates already exist; nothing seeded.")
+        else:
+            population = demo_population(seed=seed, honest=honest, rings=rings)
+            created = self._load(target, population)
+            self._report(target, population, created)
         self._print_api_key(target)
-        if settings.DEBUG:  # a known admin password only ever exists on a local demo
+        if settings.DEBUG:  # known passwords only ever exist on a local demo
             self._demo_superuser()
+            self._demo_users()
 
     def _load(self, integration: Integration, population: list[DemoApplicant]) -> int:
         """Upsert every applicant, one transaction each (candidate_upsert is atomic), so that
@@ -91,6 +92,15 @@ class Command(BaseCommand):
         key = api_key_create(integration=integration)
         self.stdout.write(f"API key for {integration.name!r} (shown once; store it now):")
         self.stdout.write(f"  {key}")
+
+    def _demo_users(self) -> None:
+        """The review UI's demo sign-ins; passwords are new on every run (`make demo` shows
+        them each time it starts)."""
+        from vetting.demo import demo_users_create
+
+        self.stdout.write("Review UI sign-ins for this local demo (new passwords each run):")
+        for username, role, password in demo_users_create():
+            self.stdout.write(f"  {role:<10} username: {username:<10} password: {password}")
 
     def _demo_superuser(self) -> None:
         users = get_user_model()
