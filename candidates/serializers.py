@@ -28,13 +28,20 @@ class StrictSerializer(serializers.Serializer):
     """Rejects keys the contract does not define, at every nesting level."""
 
     def to_internal_value(self, data):
+        unknown = {}
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["Unknown field; see the API schema for the fields."] for name in unknown}
-                )
-        return super().to_internal_value(data)
+            unknown = {name: ["Unknown field; see the API schema for the fields."]
+                       for name in sorted(set(data) - set(self.fields))}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Report unknown fields together with the other errors, in one answer.
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class CountryField(serializers.CharField):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate, Email, Identifier, Integration, RiskLevel
 from candidates.selectors import EVIDENCE_PREFETCH, candidate_links
-from signals.catalog import CATALOG, COMBOS
+from signals.catalog import CATALOG, COMBOS, INFO
 from signals.models import ScoreRun
 from vetting.audit import AuditEvent
 from vetting.models import (
@@ -431,10 +431,16 @@ def _flags_by_week(now) -> dict:
         counts[code][index] += n
     codes = [
         {"code": code, "title": flag_title(code), "counts": values, "total": sum(values)}
-        for code, values in counts.items() if code
+        for code, values in counts.items() if code and not _is_note(code)
     ]
     codes.sort(key=lambda c: (-c["total"], c["code"]))
     return {"weeks": weeks, "codes": codes}
+
+
+def _is_note(code: str) -> bool:
+    """Informational flags ("VoIP could not be determined") count nothing and are no trend."""
+    spec = CATALOG.get(code)
+    return spec is not None and spec.severity == INFO
 
 
 def flag_title(code: str) -> str:

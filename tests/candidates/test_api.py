@@ -327,6 +327,12 @@ class TestBadInput:
         assert node and all(isinstance(message, str) for message in node)
         assert counts() == before
 
+    def test_it_reports_every_bad_field_in_one_answer(self, api):
+        payload = CandidatePayloadFactory(email="nope", extra=1,
+                                          ip_addresses=[{"ip": "1.2.3.0/24", "source": "login"}])
+        fields = post(api, payload).json()["fields"]
+        assert set(fields) == {"email", "extra", "ip_addresses"}
+
     def test_an_update_with_bad_input_leaves_the_old_record_whole(self, api):
         created = post(api, CandidatePayloadFactory(external_id="keep")).json()
         before = counts()
