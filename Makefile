@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 REDIS_URL=
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)

@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from candidates.authentication import api_key_create
 
 from candidates.models import (
     Address,
@@ -22,13 +25,28 @@ class ApiKeyInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False  # keys are made with `manage.py create_api_key`, which shows them once
+        # Keys are made by the "Create an API key" action or `manage.py create_api_key`,
+        # which show them once; here they can be revoked (set "revoked at").
+        return False
 
 
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "created_at"]
     inlines = [ApiKeyInline]
+    actions = ["create_api_key"]
+
+    @admin.action(description="Create an API key (shown once)")
+    def create_api_key(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one integration.", messages.ERROR)
+            return None
+        integration = queryset.get()
+        key = api_key_create(integration=integration, actor=request.user)
+        # Rendered straight into this response, never stored in a message cookie or session.
+        return TemplateResponse(request, "admin/candidates/api_key_created.html",
+                                {**self.admin_site.each_context(request),
+                                 "integration": integration, "key": key})
 
 
 class ReadOnlyInline(admin.TabularInline):

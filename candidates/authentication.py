@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
@@ -16,10 +17,20 @@ def api_key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_key_create(*, integration: Integration) -> str:
-    """Create a key and return it in clear; this is the only time it exists in clear."""
+@transaction.atomic
+def api_key_create(*, integration: Integration, actor=None) -> str:
+    """Create a key and return it in clear; this is the only time it exists in clear.
+
+    The audit trail records who made which key (by its prefix), never the key.
+    """
+    from vetting.audit import audit_record
+
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    ApiKey.objects.create(integration=integration, prefix=key[:10], key_hash=api_key_hash(key))
+    api_key = ApiKey.objects.create(integration=integration, prefix=key[:10],
+                                    key_hash=api_key_hash(key))
+    audit_record(actor=actor or "system", action="api_key.create", target_type="integration",
+                 target_id=integration.pk,
+                 after={"integration": integration.name, "prefix": api_key.prefix})
     return key
 
 

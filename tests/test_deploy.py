@@ -52,3 +52,23 @@ def test_create_api_key_prints_the_key_once_and_stores_only_its_hash(capsys):
     stored = ApiKey.objects.get(integration__name="workday-prod")
     assert stored.key_hash == api_key_hash(key)
     assert "cannot be shown again" in out.err
+
+
+@pytest.mark.django_db
+def test_an_admin_creates_an_api_key_and_sees_it_once(admin_client):
+    from candidates.models import Integration
+
+    integration = Integration.objects.create(name="ashby")
+    response = admin_client.post(
+        "/admin/candidates/integration/",
+        {"action": "create_api_key", "_selected_action": [integration.pk]},
+    )
+    assert response.status_code == 200
+    key = response.context["key"]
+    assert key.startswith("vk_") and key in response.content.decode()
+    assert ApiKey.objects.get(integration=integration).key_hash == api_key_hash(key)
+    from vetting.audit import AuditEvent
+
+    event = AuditEvent.objects.get(action="api_key.create")
+    assert event.actor.is_superuser and event.after["prefix"] == key[:10]
+    assert key not in str(event.after)

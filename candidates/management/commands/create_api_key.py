@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, integration: str, **options):
         obj, created = Integration.objects.get_or_create(name=integration)
-        key = api_key_create(integration=obj)
+        key = api_key_create(integration=obj, actor="command:create_api_key")
         if created:
             self.stderr.write(f"Created integration {obj.name!r}.")
         self.stderr.write("Store this key now; it cannot be shown again:")
