@@ -60,6 +60,7 @@ import functools
 import importlib.util
 import io
 import ipaddress
+import json
 import math
 import os
 import random
@@ -68,6 +69,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -759,107 +761,180 @@ class Cloner:
 
 # --- Bulk loading -------------------------------------------------------------------------------
 
-def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+def _copy_value(value) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (bytes, memoryview)):
+        return "\\\\x" + bytes(value).hex()
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value)
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))
+    return text
+
+
+def copy_objects(model, objects: list, with_pk: bool = False) -> int:
+    """Write unsaved model instances with one COPY: what bulk_create would insert (every
+    concrete field's attribute value; auto_now fields must be set on the instances)."""
     from django.db import connection
 
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     buffer = io.StringIO()
-    buffer.writelines("\t".join(str(v) for v in row) + "\n" for row in rows)
+    for obj in objects:
+        buffer.write("\t".join(_copy_value(getattr(obj, f.attname)) for f in fields))
+        buffer.write("\n")
     buffer.seek(0)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({columns}) FROM STDIN", buffer)
+    return len(objects)
 
 
-def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int,
-              progress_every: int = 20_000) -> dict:
-    """Insert `count` clones of `sources` ((applicant, validated data) pairs), in batches of
-    `batch`, each batch in one transaction; returns timings (s) by step."""
-    from django.db import connection, transaction
-    from django.utils import timezone
+def clone_batches(cloner: Cloner, sources: list, count: int, batch: int):
+    """Batches of (clone, resume signature bytes or None, shingle count, LSH buckets)."""
+    from signals.resume import band_buckets, resume_signature
 
-    from candidates.models import Candidate, RiskLevel, RiskStatus
-    from candidates.services import evidence_build
-    from signals.models import ResumeBand, ResumeSignature
-    from signals.resume import SIGNATURE_VERSION, band_buckets, resume_signature
-
-    timings = defaultdict(float)
-    rows_written = defaultdict(int)
-    now = timezone.now()
-    band_table = ResumeBand._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")  # this session only: a bench load
     done = 0
-    last_report = time.perf_counter()
-    started = last_report
     while done < count:
-        size = min(batch, count - done)
-        t0 = time.perf_counter()
-        clones = []
-        for n in range(done, done + size):
+        out = []
+        for n in range(done, min(done + batch, count)):
             set_number, index = divmod(n, len(sources))
             if set_number != cloner.set_number:
                 cloner.begin_set(set_number)
             applicant, data = sources[index]
             external_id = f"{data['external_id']}-s{set_number:03d}"
-            clones.append(cloner.clone(data, applicant.ring is not None, external_id))
-        t1 = time.perf_counter()
-        signatures = [resume_signature(d["resume_text"]) for d in clones]
-        t2 = time.perf_counter()
-        candidates = [
-            Candidate(
-                integration=integration, external_id=d["external_id"], full_name=d["full_name"],
-                position=d["position"], applied_at=d["applied_at"],
-                location_country=d["location"]["country"],
-                location_region=d["location"]["region"], location_city=d["location"]["city"],
-                resume_text=d["resume_text"], revision=1, risk_status=RiskStatus.SCORED,
-                risk_score=0, risk_level=RiskLevel.LOW, risk_flags=[], scored_at=now,
-                scored_revision=1,
-            )
-            for d in clones
-        ]
-        with transaction.atomic():
-            Candidate.objects.bulk_create(candidates, batch_size=1000)
-            t3 = time.perf_counter()
-            by_model = defaultdict(list)
-            for candidate, d in zip(candidates, clones):
+            clone = cloner.clone(data, applicant.ring is not None, external_id)
+            computed = resume_signature(clone["resume_text"])
+            if computed is None:
+                out.append((clone, None, 0, []))
+            else:
+                signature, shingles = computed
+                out.append((clone, signature.astype("<u4").tobytes(), shingles,
+                            band_buckets(signature)))
+        done += len(out)
+        yield out
+
+
+def _produce(queue, cloner: Cloner, sources: list, count: int, batch: int) -> None:
+    """The clone process: clones and resume signatures, batch by batch, into `queue`."""
+    try:
+        for out in clone_batches(cloner, sources, count, batch):
+            queue.put(("batch", out))
+        queue.put(("done", None))
+    except BaseException:  # noqa: BLE001 - handed to the loader, which raises it
+        import traceback
+
+        queue.put(("failed", traceback.format_exc()))
+
+
+def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int) -> dict:
+    """Insert `count` clones of `sources` ((applicant, validated data) pairs).
+
+    A forked process clones and computes resume signatures while this one builds the rows
+    (Candidate instances, evidence_build's evidence and identifiers, ResumeSignature, the
+    LSH bands) and writes them with COPY, one transaction per batch of `batch`. Candidate
+    ids are reserved from the sequence first. Returns timings (s) by step, and row counts.
+    """
+    import multiprocessing
+
+    from django.db import connection, connections, transaction
+    from django.utils import timezone
+
+    from candidates.models import Candidate, RiskLevel, RiskStatus
+    from candidates.services import evidence_build
+    from signals.models import ResumeBand, ResumeSignature
+    from signals.resume import SIGNATURE_VERSION
+
+    timings = defaultdict(float)
+    rows = defaultdict(int)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Candidate._meta.db_table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        next_id = cursor.fetchone()[0]
+        cursor.execute("SELECT setval(%s, %s)", [sequence, next_id + count - 1])
+    connections.close_all()  # nothing open across the fork
+    queue = multiprocessing.get_context("fork").Queue(maxsize=3)
+    producer = multiprocessing.get_context("fork").Process(
+        target=_produce, args=(queue, cloner, sources, count, batch), daemon=True)
+    producer.start()
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")  # this session only: a bench load
+    started = last_report = time.perf_counter()
+    done = 0
+    try:
+        while True:
+            t0 = time.perf_counter()
+            what, out = queue.get()
+            t1 = time.perf_counter()
+            timings["waiting for the clone process"] += t1 - t0
+            if what == "done":
+                break
+            if what == "failed":
+                raise RuntimeError(f"clone process failed:\n{out}")
+            candidates, by_model, signatures, bands = [], defaultdict(list), [], []
+            for clone, signature, shingles, buckets in out:
+                d = clone
+                candidate = Candidate(
+                    id=next_id, integration=integration, external_id=d["external_id"],
+                    full_name=d["full_name"], position=d["position"],
+                    applied_at=d["applied_at"], location_country=d["location"]["country"],
+                    location_region=d["location"]["region"],
+                    location_city=d["location"]["city"], resume_text=d["resume_text"],
+                    revision=1, risk_status=RiskStatus.SCORED, risk_score=0,
+                    risk_level=RiskLevel.LOW, risk_flags=[], scored_at=now, scored_revision=1,
+                    created_at=now, updated_at=now,
+                )
+                next_id += 1
+                candidates.append(candidate)
                 for model, objects in evidence_build(candidate, d).items():
                     by_model[model].extend(objects)
-            t4 = time.perf_counter()
-            for model, objects in by_model.items():
-                model.objects.bulk_create(objects, batch_size=2000)
-                rows_written[model._meta.model_name] += len(objects)
-            t5 = time.perf_counter()
-            stored, bands = [], []
-            for candidate, computed in zip(candidates, signatures):
-                if computed is None:
-                    continue
-                signature, shingles = computed
-                stored.append(ResumeSignature(
-                    candidate=candidate, version=SIGNATURE_VERSION,
-                    signature=signature.astype("<u4").tobytes(), shingle_count=shingles))
-                bands.extend((candidate.pk, band, bucket)
-                             for band, bucket in enumerate(band_buckets(signature)))
-            ResumeSignature.objects.bulk_create(stored, batch_size=2000)
-            _copy_rows(band_table, ["candidate_id", "band", "bucket"], bands)
-            rows_written["resumesignature"] += len(stored)
-            rows_written["resumeband"] += len(bands)
+                if signature is not None:
+                    signatures.append(ResumeSignature(
+                        candidate=candidate, version=SIGNATURE_VERSION, signature=signature,
+                        shingle_count=shingles, updated_at=now))
+                    bands.extend(ResumeBand(candidate=candidate, band=band, bucket=bucket)
+                                 for band, bucket in enumerate(buckets))
+            t2 = time.perf_counter()
+            with transaction.atomic():
+                rows["candidate"] += copy_objects(Candidate, candidates, with_pk=True)
+                t3 = time.perf_counter()
+                for model, objects in by_model.items():
+                    rows[model._meta.model_name] += copy_objects(model, objects)
+                t4 = time.perf_counter()
+                rows["resumesignature"] += copy_objects(ResumeSignature, signatures)
+                rows["resumeband"] += copy_objects(ResumeBand, bands)
+                t5 = time.perf_counter()
             t6 = time.perf_counter()
-        t7 = time.perf_counter()
-        timings["clone (Python)"] += t1 - t0
-        timings["resume signatures (Python)"] += t2 - t1
-        timings["candidates bulk_create"] += t3 - t2
-        timings["evidence_build (Python)"] += t4 - t3
-        timings["evidence + identifiers bulk_create"] += t5 - t4
-        timings["signatures + LSH bands (COPY)"] += t6 - t5
-        timings["commit"] += t7 - t6
-        done += size
-        if time.perf_counter() - last_report > 30 or done == count:
-            elapsed = time.perf_counter() - started
-            say(f"  {done:,}/{count:,} clones in {elapsed:.0f}s "
-                f"({done / elapsed:,.0f}/s)")
-            last_report = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO DEFAULT")
-    return {"timings": dict(timings), "rows": dict(rows_written)}
+            timings["rows: Candidate, evidence_build, signatures (Python)"] += t2 - t1
+            timings["COPY candidates"] += t3 - t2
+            timings["COPY evidence + identifiers"] += t4 - t3
+            timings["COPY signatures + LSH bands"] += t5 - t4
+            timings["commit"] += t6 - t5
+            done += len(out)
+            if time.perf_counter() - last_report > 30 or done == count:
+                elapsed = time.perf_counter() - started
+                say(f"  {done:,}/{count:,} clones in {elapsed:.0f}s ({done / elapsed:,.0f}/s)")
+                last_report = time.perf_counter()
+    finally:
+        if producer.is_alive():
+            producer.terminate()
+        producer.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO DEFAULT")
+    return {"timings": dict(timings), "rows": dict(rows)}
 
 
 def vacuum_analyze() -> float:
@@ -1208,6 +1283,13 @@ def main() -> int:
     return 0
 
 
+def size_label(n: int) -> str:
+    """1000 -> "1k", 100000 -> "100k", 2500 -> "2.5k", 500 -> "500"."""
+    if n < 1000:
+        return str(n)
+    return f"{n / 1000:g}k"
+
+
 def report(args, setup, loaded, sizes, small_db, big_db, results, explained, sequential,
            parallel, busy, total_seconds) -> None:
     print()
@@ -1230,20 +1312,20 @@ def report(args, setup, loaded, sizes, small_db, big_db, results, explained, seq
     print("-" * len(header))
     ratios = {}
     for kind in ("rescore", "new"):
-        for name, tag in ((small_db, f"{args.small // 1000}k"), (big_db, f"{args.total // 1000}k")):
+        for name, tag in ((small_db, size_label(args.small)), (big_db, size_label(args.total))):
             m = results[kind, name]
             print(f"{labels[kind]:30} {tag:>5} {len(m.times):>4} {m.ms():>8.2f} {m.ms(50):>7.2f} "
                   f"{m.ms(95):>7.2f} {max(m.times) * 1000:>7.1f} {m.cpu_ms():>7.2f}")
         small, big = results[kind, small_db], results[kind, big_db]
         ratios[kind] = (big.ms() / small.ms(), big.ms(50) / small.ms(50),
                         big.ms(95) / small.ms(95), big.cpu_ms() / small.cpu_ms())
-        print(f"{'  ratio ' + str(args.total // 1000) + 'k / ' + str(args.small // 1000) + 'k':30}"
+        print(f"{'  ratio ' + size_label(args.total) + ' / ' + size_label(args.small):30}"
               f" {'':>5} {'':>4} {ratios[kind][0]:>8.2f} {ratios[kind][1]:>7.2f} "
               f"{ratios[kind][2]:>7.2f} {'':>7} {ratios[kind][3]:>7.2f}")
     upsert_small = statistics.fmean(results["new", small_db].extra) * 1000
     upsert_big = statistics.fmean(results["new", big_db].extra) * 1000
     print(f"(candidate_upsert of the new candidates, not included above: {upsert_small:.2f} ms "
-          f"at {args.small // 1000}k, {upsert_big:.2f} ms at {args.total // 1000}k; CPU = this "
+          f"at {size_label(args.small)}, {upsert_big:.2f} ms at {size_label(args.total)}; CPU = this "
           f"process + its PostgreSQL backend)")
     print()
     print("Time per candidate by query shape, ms (re-score | first score):")
@@ -1252,7 +1334,9 @@ def report(args, setup, loaded, sizes, small_db, big_db, results, explained, seq
         labels_all |= set(m.queries.seconds)
     big_re = results["rescore", big_db]
     order = sorted(labels_all, key=lambda lab: -big_re.queries.seconds.get(lab, 0))
-    print(f"{'query':44} {'calls':>5} {'1k':>7} {'100k':>7} | {'calls':>5} {'1k':>7} {'100k':>7}")
+    small_tag, big_tag = size_label(args.small), size_label(args.total)
+    print(f"{'query':44} {'calls':>5} {small_tag:>7} {big_tag:>7} | {'calls':>5} {small_tag:>7} "
+          f"{big_tag:>7}")
     for label in order:
         cells = []
         for kind in ("rescore", "new"):
@@ -1292,7 +1376,7 @@ def report(args, setup, loaded, sizes, small_db, big_db, results, explained, seq
     print()
     verdict = "near 1: the look-ups are indexed" if max(ratios["rescore"][0], ratios["new"][0]) \
         <= 1.5 else "above 1.5: see the query table"
-    print(f"Ratio {args.total // 1000}k / {args.small // 1000}k, mean per-candidate time: "
+    print(f"Ratio {size_label(args.total)} / {size_label(args.small)}, mean per-candidate time: "
           f"re-score {ratios['rescore'][0]:.2f}, first score {ratios['new'][0]:.2f} ({verdict})")
 
 

@@ -32,12 +32,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import requests
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from intel.fetch import fetch_bytes
 from intel.models import IpRange, IpRangeList
 from vetting.exceptions import ApplicationError
 
@@ -247,24 +247,8 @@ def ip_ranges_fetch(url: str) -> str:
     """Download a range list. Raises IpRangeSourceUnavailable for what may pass (timeout,
     connection error, 5xx, 429) and ApplicationError for what will not (other 4xx, a body
     larger than FETCH_MAX_BYTES)."""
-    try:
-        response = requests.get(url, timeout=FETCH_TIMEOUT, stream=True,
-                                headers={"User-Agent": "vetting-ip-ranges/1.0"})
-    except requests.RequestException as exc:
-        raise IpRangeSourceUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
-    with response:
-        if response.status_code >= 500 or response.status_code == 429:
-            raise IpRangeSourceUnavailable(f"{url} answered HTTP {response.status_code}")
-        if response.status_code != 200:
-            raise ApplicationError(f"{url} answered HTTP {response.status_code}")
-        body = bytearray()
-        try:
-            for chunk in response.iter_content(chunk_size=1 << 16):
-                body += chunk
-                if len(body) > FETCH_MAX_BYTES:
-                    raise ApplicationError(f"{url} is larger than {FETCH_MAX_BYTES} bytes")
-        except requests.RequestException as exc:
-            raise IpRangeSourceUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+    body = fetch_bytes(url, user_agent="vetting-ip-ranges/1.0", timeout=FETCH_TIMEOUT, unavailable=IpRangeSourceUnavailable,
+                       max_bytes=FETCH_MAX_BYTES)
     return body.decode("utf-8-sig", errors="replace")
 
 

@@ -72,11 +72,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-import requests
 from django.db import connection, transaction
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from intel.fetch import fetch_bytes
 from intel.models import SanctionsEntry, SanctionsImport, SanctionsName, SanctionsWallet
 from signals.engine import SanctionsHit
 from vetting.exceptions import ApplicationError
@@ -365,25 +365,9 @@ def sanctions_fetch(url: str) -> str:
     """Download SDN.CSV or ALT.CSV. Raises SanctionsSourceUnavailable for what may pass
     (timeout, connection error, 5xx, 429) and ApplicationError for what will not (another
     4xx, a body larger than FETCH_MAX_BYTES)."""
-    try:
-        response = requests.get(url, timeout=FETCH_TIMEOUT, stream=True,
-                                headers={"User-Agent": "vetting-sanctions/1.0"})
-    except requests.RequestException as exc:
-        raise SanctionsSourceUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
-    with response:
-        if response.status_code >= 500 or response.status_code == 429:
-            raise SanctionsSourceUnavailable(f"{url} answered HTTP {response.status_code}")
-        if response.status_code != 200:
-            raise ApplicationError(f"{url} answered HTTP {response.status_code}")
-        body = bytearray()
-        try:
-            for chunk in response.iter_content(chunk_size=1 << 16):
-                body += chunk
-                if len(body) > FETCH_MAX_BYTES:
-                    raise ApplicationError(f"{url} is larger than {FETCH_MAX_BYTES} bytes")
-        except requests.RequestException as exc:
-            raise SanctionsSourceUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
-    return text_decode(bytes(body))
+    body = fetch_bytes(url, user_agent="vetting-sanctions/1.0", timeout=FETCH_TIMEOUT, unavailable=SanctionsSourceUnavailable,
+                       max_bytes=FETCH_MAX_BYTES)
+    return text_decode(body)
 
 
 def sanctions_read(path_or_url: str) -> str:
