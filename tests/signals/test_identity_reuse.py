@@ -2,38 +2,20 @@
 
 import pytest
 
-from candidates.models import Candidate
 from signals.catalog import CATALOG
 from signals.checks.identity_reuse import identity_reuse
 from signals.engine import CandidateSnapshot, Lookups, OtherCandidate, run_checks
 from signals.scoring import default_weights, score_flags
-from signals.services import candidate_score
 from tests.factories import CandidatePayloadFactory
+from tests.signals.helpers import URL, MemoryLookups, others, scored_flags
 
-URL = "/api/v1/candidates/"
 PHONE = ("phone", "+15125550199", "+15125550199")
 ALEX = OtherCandidate(7, "app-7", "Alex Smith")
 BO = OtherCandidate(8, "app-8", "Bo Lee")
 
 
-class MemoryLookups(Lookups):
-    """Answers `shared` from a dict {(kind, key): [OtherCandidate, ...]} and records asks."""
-
-    def __init__(self, shared: dict | None = None):
-        self.answers = shared or {}
-        self.asked: list[tuple[str, str]] = []
-
-    def shared(self, kind, key):
-        self.asked.append((kind, key))
-        return list(self.answers.get((kind, key), []))
-
-
 def snapshot(**fields) -> CandidateSnapshot:
     return CandidateSnapshot(**({"id": 1, "full_name": "Dana Whitfield"} | fields))
-
-
-def others(count: int) -> list[OtherCandidate]:
-    return [OtherCandidate(100 + n, f"app-{100 + n}", f"Person {n}") for n in range(count)]
 
 
 def run(identifiers, shared, **fields):
@@ -209,14 +191,6 @@ def applicant(n: int, name: str, **overrides) -> dict:
                               "holder_name": name}],
     }
     return CandidatePayloadFactory(**(fields | overrides))
-
-
-def scored_flags(api, payload) -> dict[str, dict]:
-    response = api.post(URL, payload, format="json")
-    assert response.status_code == 201, response.json()
-    candidate_id = response.json()["id"]
-    candidate_score(candidate_id=candidate_id)
-    return {f["code"]: f for f in Candidate.objects.get(pk=candidate_id).risk_flags}
 
 
 @pytest.mark.django_db

@@ -2,13 +2,11 @@
 
 import pytest
 
-from candidates.models import Candidate
 from signals.checks.payment import names_match, payment
 from signals.engine import CandidateSnapshot, Lookups, PaymentSnap, run_checks
-from signals.services import candidate_score
 from tests.factories import CandidatePayloadFactory
+from tests.signals.helpers import scored_flags
 
-URL = "/api/v1/candidates/"
 US_BANK = PaymentSnap("bank", bank_country="US", holder_name="Dana Whitfield", last4="6789")
 DE_BANK = PaymentSnap("bank", bank_country="DE", iban_country="DE",
                       holder_name="Dana Whitfield", last4="3000")
@@ -189,14 +187,6 @@ class TestPaymentBadData:
 
 def applicant(name: str, accounts: list[dict], **overrides) -> dict:
     return CandidatePayloadFactory(full_name=name, payment_accounts=accounts, **overrides)
-
-
-def scored_flags(api, payload) -> dict[str, dict]:
-    response = api.post(URL, payload, format="json")
-    assert response.status_code == 201, response.json()
-    candidate_id = response.json()["id"]
-    candidate_score(candidate_id=candidate_id)
-    return {f["code"]: f for f in Candidate.objects.get(pk=candidate_id).risk_flags}
 
 
 @pytest.mark.django_db

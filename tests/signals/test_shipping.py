@@ -2,15 +2,13 @@
 
 import pytest
 
-from candidates.models import Candidate
 from signals.checks.identity_reuse import identity_reuse
 from signals.checks.shipping import shipping
 from signals.engine import AddressSnap, CandidateSnapshot, Lookups, OtherCandidate, run_checks
 from signals.scoring import default_weights, score_flags
-from signals.services import candidate_score
 from tests.factories import CandidatePayloadFactory
+from tests.signals.helpers import URL, MemoryLookups, others, scored_flags
 
-URL = "/api/v1/candidates/"
 HOME = AddressSnap("residential", "1200 Barton Springs Rd", "US",
                    "US|78704|1200 barton springs rd", city="Austin", postal_code="78704")
 FARM = AddressSnap("shipping", "48 Industrial Pkwy", "US", "US|89101|48 industrial pkwy",
@@ -20,26 +18,10 @@ PARENTS = AddressSnap("shipping", "9 Oak Lane", "US", "US|60614|9 oak ln", city=
 ALEX = OtherCandidate(7, "app-7", "Alex Smith")
 
 
-class MemoryLookups(Lookups):
-    """Answers `shared` from a dict {(kind, key): [OtherCandidate, ...]} and records asks."""
-
-    def __init__(self, shared: dict | None = None):
-        self.answers = shared or {}
-        self.asked: list[tuple[str, str]] = []
-
-    def shared(self, kind, key):
-        self.asked.append((kind, key))
-        return list(self.answers.get((kind, key), []))
-
-
 def snapshot(**fields) -> CandidateSnapshot:
     return CandidateSnapshot(
         **({"id": 1, "full_name": "Dana Whitfield", "location_country": "US"} | fields)
     )
-
-
-def others(count: int) -> list[OtherCandidate]:
-    return [OtherCandidate(100 + n, f"app-{100 + n}", f"Person {n}") for n in range(count)]
 
 
 def at_home(address: AddressSnap) -> AddressSnap:
@@ -233,14 +215,6 @@ def with_shipping(n: int, line1: str, city: str, postal_code: str) -> list[dict]
         {"kind": "shipping", "line1": line1, "city": city, "postal_code": postal_code,
          "country": "US"},
     ]
-
-
-def scored_flags(api, payload) -> dict[str, dict]:
-    response = api.post(URL, payload, format="json")
-    assert response.status_code == 201, response.json()
-    candidate_id = response.json()["id"]
-    candidate_score(candidate_id=candidate_id)
-    return {f["code"]: f for f in Candidate.objects.get(pk=candidate_id).risk_flags}
 
 
 @pytest.mark.django_db
