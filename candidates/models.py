@@ -85,9 +85,10 @@ class Candidate(BaseModel):
     # When the scoring task was last handed to the broker; NULL while it never was (e.g. the
     # broker was down at commit time). The sweep re-enqueues pending candidates by it.
     enqueued_at = models.DateTimeField(null=True, blank=True)
-    # The last score lacks a check that failed or could not run yet (e.g. GitHub rate limit):
-    # the task retries it, and the sweep tries again later if the retries ran out.
-    checks_incomplete = models.BooleanField(default=False)
+    # Checks the last score lacks: [{"check", "status": "failed"|"pending", "reason"}] (a
+    # crash, or GitHub rate-limiting us). The task retries them; the sweep tries again later
+    # if the retries ran out. Shown to recruiters and integrators beside the score.
+    incomplete_checks = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -105,7 +106,7 @@ class Candidate(BaseModel):
             # The sweep: scored candidates whose last run lacks a check.
             models.Index(
                 fields=["updated_at"],
-                condition=Q(checks_incomplete=True),
+                condition=~Q(incomplete_checks=[]),
                 name="candidate_incomplete_sweep",
             ),
             # API list filter and the review queue (riskiest first).

@@ -307,6 +307,15 @@ class FlagOutput(serializers.Serializer):
     next_step = serializers.CharField()
 
 
+class IncompleteCheckOutput(serializers.Serializer):
+    """A check the score lacks for now: it failed, or waits on an outside source. The score
+    may rise once it completes; it is retried automatically."""
+
+    check = serializers.CharField()
+    status = serializers.ChoiceField(choices=["failed", "pending"])
+    reason = serializers.CharField()
+
+
 class RiskOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=RiskStatus.choices, source="risk_status")
     score = serializers.IntegerField(source="risk_score", allow_null=True)
@@ -315,6 +324,7 @@ class RiskOutput(serializers.Serializer):
     )
     flags = FlagOutput(many=True, source="risk_flags")
     scored_at = serializers.DateTimeField(allow_null=True)
+    incomplete_checks = IncompleteCheckOutput(many=True)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -234,7 +234,8 @@ def candidates_sweep_unscored(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     if len(ids) < batch_size:
         # Scored, but a check failed or stayed pending after the task's own retries.
         ids += list(
-            Candidate.objects.filter(checks_incomplete=True, updated_at__lt=incomplete_stale)
+            Candidate.objects.exclude(incomplete_checks=[])
+            .filter(updated_at__lt=incomplete_stale)
             .exclude(pk__in=ids)
             .order_by("updated_at")
             .values_list("pk", flat=True)[: batch_size - len(ids)]

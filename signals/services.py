@@ -95,9 +95,14 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
         candidate.risk_level = scored.level
         candidate.risk_flags = flags
         candidate.scored_revision = snapshot.revision
-        candidate.checks_incomplete = bool(results.failed or results.pending)
+        candidate.incomplete_checks = (
+            [{"check": f["check"], "status": "failed", "reason": f["error"]}
+             for f in results.failed]
+            + [{"check": p["check"], "status": "pending", "reason": p["reason"]}
+               for p in results.pending]
+        )
         candidate.save(update_fields=["risk_status", "risk_score", "risk_level", "risk_flags",
-                                      "scored_at", "scored_revision", "checks_incomplete",
+                                      "scored_at", "scored_revision", "incomplete_checks",
                                       "updated_at"])
         if cascade:
             _rescore_linked(snapshot)

@@ -48,7 +48,7 @@ class TestCreate:
         assert body["location"] == {"country": "US", "region": "TX", "city": "Austin"}
         assert body["resume_text"] == payload["resume_text"]
         assert body["risk"] == {"status": "pending", "score": None, "level": None, "flags": [],
-                                "scored_at": None}
+                                "scored_at": None, "incomplete_checks": []}
         assert body["linked_candidates"] == []
 
     def test_it_normalises_each_piece_of_evidence(self, api):

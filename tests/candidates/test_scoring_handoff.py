@@ -97,7 +97,11 @@ def test_the_sweep_retries_candidates_whose_last_score_lacks_a_check(
     candidate_id = api.post(URL, CandidatePayloadFactory(), format="json").json()["id"]
     candidate_score(candidate_id=candidate_id)
     candidate = Candidate.objects.get(pk=candidate_id)
-    assert (candidate.risk_status, candidate.checks_incomplete) == ("scored", True)
+    assert candidate.risk_status == "scored"
+    assert candidate.incomplete_checks == [
+        {"check": "aa_waiting", "status": "pending", "reason": "rate limited"}]
+    body = api.get(f"{URL}{candidate_id}/").json()
+    assert body["risk"]["incomplete_checks"] == candidate.incomplete_checks
 
     assert candidates_sweep_unscored() == 0  # retried by the task itself first
     settings.SCORING_INCOMPLETE_RETRY_SECONDS = 0
@@ -107,7 +111,7 @@ def test_the_sweep_retries_candidates_whose_last_score_lacks_a_check(
 
     monkeypatch.delitem(CHECKS, "aa_waiting")
     candidate_score(candidate_id=candidate_id)
-    assert not Candidate.objects.get(pk=candidate_id).checks_incomplete
+    assert Candidate.objects.get(pk=candidate_id).incomplete_checks == []
 
 
 @pytest.mark.worker

@@ -139,6 +139,15 @@ class TestCandidatePage:
         assert "Ask for a bank letter or statement" in html
         assert "Shared identifier" in html  # the evidence, as a readable list
 
+    def test_it_says_when_the_score_lacks_a_check(self, recruiter, candidate):
+        html = client_for(recruiter).get(f"/candidates/{candidate.pk}/").content.decode()
+        assert "may be incomplete" not in html
+        Candidate.objects.filter(pk=candidate.pk).update(incomplete_checks=[
+            {"check": "profile_age", "status": "pending", "reason": "GitHub rate limit"}])
+        html = client_for(recruiter).get(f"/candidates/{candidate.pk}/").content.decode()
+        assert "This score may be incomplete" in html
+        assert "profile_age</code> pending: GitHub rate limit" in html
+
     def test_it_masks_account_numbers(self, recruiter):
         c = candidate_make("Masked", 50, identifiers=[BANK])
         html = client_for(recruiter).get(f"/candidates/{c.pk}/").content.decode()
