@@ -1,39 +1,44 @@
 """Scoring cost against a small and a large database: per-candidate time, and full re-scores.
 
-What it measures, in one run:
+What it measures, in one run (about 7 minutes on 2 cores with the defaults):
 
   1k      a fresh database holding a realistic population of --small (1,000) applicants
           (candidates.demo: honest applicants with the innocent look-alikes of the red flags,
           and fraud rings), loaded through CandidateInput and candidate_upsert, each scored
           once by `signals.services.candidate_score` (so resume signatures exist and the
-          rings are linked), and the candidates a first scoring set back to pending scored
+          rings are linked), then the candidates a first scoring set back to pending scored
           again, as the workers would;
   100k    a copy of that database grown to --total (100,000) candidates by a bulk loader:
-          a few thousand more demo applicants, validated once, then cloned with new
+          --sources (4,000) more demo applicants, validated once, then cloned with new
           identifiers (names recombined, e-mails, handles, phone digits, IPs within their
-          /24, house numbers, IBAN and account digits, wallets) kept consistent within each
-          clone set, so that room-mates, couples, shared office IPs and fraud rings stay
-          linked inside a set and unrelated across sets; resumes are rebuilt from lines of
-          other applicants' resumes (ring members' templates are re-worded consistently, so
-          they stay near-duplicates of each other and of nobody else). VPN users share exit
-          addresses as in the demo (a pool that grows as applicants arrive), and a few
-          popular exits are shared by about 0.1% of all applicants each. Rows go in with
-          evidence_build + bulk_create, resume signatures with signals.resume's functions
-          (LSH bands by COPY), marked scored without running the checks, then VACUUM ANALYZE;
+          /24, house numbers, IBAN and account digits, wallets), each value replaced the same
+          way throughout a clone set, so that room-mates, couples, shared office IPs and
+          fraud rings stay linked inside a set and unrelated across sets; resumes are rebuilt
+          from lines of other applicants' resumes (ring members' templates are re-worded the
+          same way inside a set, so they stay near-duplicates of each other and of nobody
+          else). VPN users share exit addresses as in the demo (a pool that grows as they
+          arrive), and a few popular exits are shared by about 0.1% of all applicants each.
+          A forked process clones and computes the resume signatures (signals.resume); this
+          one builds the rows with evidence_build (evidence and identifiers), ResumeSignature
+          and the LSH bands, and writes them with COPY (a few times faster than bulk_create).
+          The clones are marked scored without running the checks; then VACUUM ANALYZE;
   score   `candidate_score` wall time per candidate on both databases, in alternating
-          slices so that other load on the machine weighs on both alike:
+          slices (--slices) so that other load on the machine weighs on both alike:
             re-score  --sample (300) candidates of the 1k population, already scored: the
                       steady-state cost (the same candidates, with the same evidence, in
                       both databases);
-            new       --new (100) further demo applicants (with a fraud ring), inserted by
-                      candidate_upsert into both databases and scored for the first time:
-                      includes the cascade that sets linked candidates back to pending;
-          with the CPU time per candidate of this process and of its PostgreSQL backend
-          (less sensitive to other load than wall time), and the time per query shape;
-  rescore a full re-score of the large database: --rescore (3,000) random candidates
-          re-scored sequentially in this process (candidates/s per worker process, and the
-          time all --total would take with 1 and 2 workers), then the same with --procs (2)
-          processes at once, each with its own connection.
+            new       --new (100) further demo applicants (with a fraud ring), inserted with
+                      candidate_upsert into both databases (timed apart) and scored for the
+                      first time: includes the cascade that sets the linked candidates back
+                      to pending and hands them to the broker;
+          with the CPU time per candidate of this process and of its PostgreSQL backend (less
+          sensitive to other load than wall time), the time per query shape, the number of
+          rows the reuse look-ups meet, and EXPLAIN ANALYZE of those look-ups;
+  rescore a full re-score of the large database (what a change of weights or checks means):
+          --rescore (3,000) random candidates re-scored one after the other in this process
+          (candidates/s per worker process, and the time all --total would take with 1 and 2
+          workers), and as many others by --procs (2) processes at once, each with its own
+          connection, in alternating rounds.
 
 No network call is made: GitHub look-ups are off (GITHUB_ENABLED=0), no line-type provider
 is configured, IP countries come from the offline iptocc data. The real IP range lists are
@@ -45,8 +50,8 @@ Set-up it does on its own: drops and creates the PostgreSQL databases --db-name
 (vetting_bench_scoring, the large one) and --db-name + "_1k", migrates, and drops both at the
 end unless --keep. Production settings (DEBUG=0). Scoring hand-offs (candidate_upsert's, and
 the cascade's) are published to Redis database 14, queue vetting-bench-scoring, which
-nothing consumes; that queue is deleted at the end. Run it from the project root
-(PostgreSQL and Redis on 127.0.0.1, as for the tests):
+nothing consumes; that queue is deleted at the end (the rest of database 14 is left alone).
+Run it from the project root (PostgreSQL and Redis on 127.0.0.1, as for the tests):
 
     .venv/bin/python bench/scoring.py                          # 1,000 vs 100,000
     .venv/bin/python bench/scoring.py --total 20000 --sample 100 --rescore 500 --keep
@@ -295,6 +300,7 @@ PARTICLES = {"de", "van", "den", "der", "da", "das", "do", "dos", "del", "la", "
              "y", "e", "du", "ter", "ten", "al", "el", "bin", "ibn"}
 NAME_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+INITIAL = re.compile(r"(?<![^\W\d_])([^\W\d_])\.")
 HOT_EXIT_SHARE = 0.001  # of all applicants, per popular exit address
 HOT_EXITS = 3
 
@@ -362,9 +368,9 @@ class PersonMap:
             return self._plain(new) if token == self._plain(token) else new
 
         out = NAME_TOKEN.sub(swap, text)
-        if self.initial:
-            old, new = self.initial
-            out = re.sub(rf"(?<!\w){re.escape(old.upper())}\.", new.upper() + ".", out)
+        if self.initial and self.initial[0] != self.initial[1]:
+            old, new = self.initial[0].upper(), self.initial[1].upper()
+            out = INITIAL.sub(lambda m: new + "." if m.group(1) == old else m.group(0), out)
         return out
 
     def ascii(self, text: str) -> str:
@@ -374,12 +380,13 @@ class PersonMap:
             marked = marked.replace(old, f"\0{i}\0")
         for i, (_, new) in enumerate(self.ascii_pairs):
             marked = marked.replace(f"\0{i}\0", new)
-        if self.initial and self.initial[0] != self.initial[1]:
-            old, new = self.initial
-            families = [n for o, n in self.ascii_pairs if len(o) > 2]
-            for family in families:
-                if re.match(rf"{re.escape(old)}[a-z]?[._-]?{re.escape(family)}", marked):
-                    marked = new + marked[1:]
+        if self.initial and self.initial[0] != self.initial[1] and \
+                marked.startswith(self.initial[0]):
+            # "tkowalski", "t.kowalski", "tjkowalski": the initial goes with the first name.
+            rest = marked[1:]
+            for family in (n for o, n in self.ascii_pairs if len(o) > 2):
+                if any(rest[skip:].startswith(family) for skip in (0, 1, 2)):
+                    marked = self.initial[1] + rest
                     break
         return marked
 
@@ -801,6 +808,16 @@ def copy_objects(model, objects: list, with_pk: bool = False) -> int:
     return len(objects)
 
 
+def copy_lines(table: str, columns: list[str], lines: list[str]) -> int:
+    """COPY lines already in COPY's text format."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN",
+                                  io.StringIO("".join(lines)))
+    return len(lines)
+
+
 def clone_batches(cloner: Cloner, sources: list, count: int, batch: int):
     """Batches of (clone, resume signature bytes or None, shingle count, LSH buckets)."""
     from signals.resume import band_buckets, resume_signature
@@ -813,7 +830,7 @@ def clone_batches(cloner: Cloner, sources: list, count: int, batch: int):
             if set_number != cloner.set_number:
                 cloner.begin_set(set_number)
             applicant, data = sources[index]
-            external_id = f"{data['external_id']}-s{set_number:03d}"
+            external_id = f"{data['external_id']}-{n:06d}"
             clone = cloner.clone(data, applicant.ring is not None, external_id)
             computed = resume_signature(clone["resume_text"])
             if computed is None:
@@ -905,7 +922,7 @@ def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int
                     signatures.append(ResumeSignature(
                         candidate=candidate, version=SIGNATURE_VERSION, signature=signature,
                         shingle_count=shingles, updated_at=now))
-                    bands.extend(ResumeBand(candidate=candidate, band=band, bucket=bucket)
+                    bands.extend(f"{candidate.pk}\t{band}\t{bucket}\n"
                                  for band, bucket in enumerate(buckets))
             t2 = time.perf_counter()
             with transaction.atomic():
@@ -915,7 +932,8 @@ def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int
                     rows[model._meta.model_name] += copy_objects(model, objects)
                 t4 = time.perf_counter()
                 rows["resumesignature"] += copy_objects(ResumeSignature, signatures)
-                rows["resumeband"] += copy_objects(ResumeBand, bands)
+                rows["resumeband"] += copy_lines(ResumeBand._meta.db_table,
+                                                 ["candidate_id", "band", "bucket"], bands)
                 t5 = time.perf_counter()
             t6 = time.perf_counter()
             timings["rows: Candidate, evidence_build, signatures (Python)"] += t2 - t1
@@ -983,15 +1001,17 @@ class QueryTimer:
 
 @dataclasses.dataclass
 class Measured:
-    """Per-candidate wall times, and the CPU of this process and its PostgreSQL backend."""
+    """Per-candidate wall times of candidate_score, the CPU it used in this process and in
+    its PostgreSQL backend, and its queries by shape."""
 
     times: list = dataclasses.field(default_factory=list)
     client_cpu: float = 0.0
     backend_cpu: float = 0.0
     queries: QueryTimer = dataclasses.field(default_factory=QueryTimer)
-    extra: list = dataclasses.field(default_factory=list)  # upsert times for new candidates
+    upserts: list = dataclasses.field(default_factory=list)  # new candidates' upsert times
+    ids: list = dataclasses.field(default_factory=list)  # the new candidates
 
-    def ms(self, q: float | None = None) -> float:
+    def ms(self, q: int | None = None) -> float:
         if q is None:
             return statistics.fmean(self.times) * 1000
         return statistics.quantiles(self.times, n=100, method="inclusive")[q - 1] * 1000
@@ -999,47 +1019,46 @@ class Measured:
     def cpu_ms(self) -> float:
         return (self.client_cpu + self.backend_cpu) / len(self.times) * 1000
 
+    def score(self, candidate_id: int, backend_pid: int) -> None:
+        """candidate_score, timed (the backend's CPU is read in clock ticks: summed over
+        hundreds of calls it averages out)."""
+        from django.db import connection
 
-def measure_slice(dbs: Databases, name: str, backend_pid: int, measured: Measured, work) -> None:
-    """Run `work(record)` on database `name`; record(seconds) is called per candidate."""
-    wrapper = dbs.use(name)
-    c0, b0 = time.process_time(), proc_cpu(backend_pid)
-    with wrapper.execute_wrapper(measured.queries):
-        work(measured)
-    measured.client_cpu += time.process_time() - c0
-    measured.backend_cpu += proc_cpu(backend_pid) - b0
+        from signals.services import candidate_score
 
-
-def rescore_work(ids):
-    from signals.services import candidate_score
-
-    def work(measured: Measured):
-        for candidate_id in ids:
+        c0, b0 = time.process_time(), proc_cpu(backend_pid)
+        with connection.execute_wrapper(self.queries):
             t0 = time.perf_counter()
             candidate_score(candidate_id=candidate_id)
-            measured.times.append(time.perf_counter() - t0)
-    return work
+            self.times.append(time.perf_counter() - t0)
+        self.client_cpu += time.process_time() - c0
+        self.backend_cpu += proc_cpu(backend_pid) - b0
 
 
-def new_work(integration_name: str, datas):
+def rescore_slice(dbs: Databases, name: str, pid: int, measured: Measured, ids) -> None:
+    dbs.use(name)
+    for candidate_id in ids:
+        measured.score(candidate_id, pid)
+
+
+def new_slice(dbs: Databases, name: str, pid: int, measured: Measured, integration_name: str,
+              datas) -> None:
+    """Insert each new candidate with candidate_upsert (timed apart), then score it."""
     from candidates.models import Integration
     from candidates.services import candidate_upsert
-    from signals.services import candidate_score
 
-    def work(measured: Measured):
-        integration = Integration.objects.get(name=integration_name)
-        for data in datas:
-            t0 = time.perf_counter()
-            candidate, _ = candidate_upsert(integration=integration, data=data)
-            t1 = time.perf_counter()
-            candidate_score(candidate_id=candidate.pk)
-            measured.times.append(time.perf_counter() - t1)
-            measured.extra.append(t1 - t0)
-    return work
+    dbs.use(name)
+    integration = Integration.objects.get(name=integration_name)
+    for data in datas:
+        t0 = time.perf_counter()
+        candidate, _ = candidate_upsert(integration=integration, data=data)
+        measured.upserts.append(time.perf_counter() - t0)
+        measured.ids.append(candidate.pk)
+        measured.score(candidate.pk, pid)
 
 
-def rescore_process(ids: list[int]) -> tuple[int, float, list[float]]:
-    """In a worker process: re-score `ids` on its own connection."""
+def rescore_process(ids: list[int]) -> tuple[float, list[float]]:
+    """In a worker process: re-score `ids` on its own connection; (wall, times)."""
     from django.db import connections
 
     from signals.services import candidate_score
@@ -1052,7 +1071,45 @@ def rescore_process(ids: list[int]) -> tuple[int, float, list[float]]:
         times.append(time.perf_counter() - t0)
     wall = time.perf_counter() - started
     connections.close_all()
-    return len(ids), wall, times
+    return wall, times
+
+
+LOOKUP_SIZES_SQL = """
+    SELECT s.id,
+      (SELECT count(*) FROM candidates_identifier m
+         JOIN candidates_identifier o
+           ON o.kind = m.kind AND o.key = m.key AND o.candidate_id <> m.candidate_id
+        WHERE m.candidate_id = s.id),
+      (SELECT count(DISTINCT o.candidate_id) FROM signals_resumeband m
+         JOIN signals_resumeband o
+           ON o.band = m.band AND o.bucket = m.bucket AND o.candidate_id <> m.candidate_id
+        WHERE m.candidate_id = s.id)
+    FROM unnest(%s::bigint[]) AS s(id)
+"""
+
+
+def shared_groups() -> tuple[int, list[tuple[str, int]]]:
+    """Identifier values presented by two candidates or more: how many, and the largest."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT kind, count(*) FROM candidates_identifier
+            GROUP BY kind, key HAVING count(*) > 1 ORDER BY 2 DESC""")
+        groups = cursor.fetchall()
+    return len(groups), groups[:6]
+
+
+def lookup_sizes(ids: list[int]) -> tuple[list[int], list[int]]:
+    """Per candidate: rows the identifier self-join returns (other candidates sharing an
+    identifier, per identifier), and candidates sharing an LSH bucket (before
+    CANDIDATE_LIMIT and the similarity threshold)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(LOOKUP_SIZES_SQL, [ids])
+        rows = cursor.fetchall()
+    return [r[1] for r in rows], [r[2] for r in rows]
 
 
 def explain(candidate_id: int) -> dict[str, tuple[float, list[str]]]:
@@ -1207,7 +1264,7 @@ def main() -> int:
             with connections["default"].cursor() as cursor:
                 cursor.execute("SELECT pg_database_size(current_database())")
                 sizes[name] = (Candidate.objects.count(), Identifier.objects.count(),
-                               cursor.fetchone()[0])
+                               cursor.fetchone()[0], *shared_groups())
         say(f"Large database: {sizes[big_db][0]:,} candidates, {sizes[big_db][1]:,} identifiers, "
             f"{sizes[big_db][2] / 2**20:,.0f} MiB; bulk load {setup['bulk load']:.0f}s")
 
@@ -1218,10 +1275,11 @@ def main() -> int:
                if busy > 10 else ""))
         pids = {name: dbs.backend_pid(name) for name in (small_db, big_db)}
         sample = rng.sample(small_ids, args.sample)
-        warm = rng.sample([i for i in small_ids if i not in set(sample)], min(20, args.small - args.sample))
+        chosen = set(sample)
+        warm = rng.sample([i for i in small_ids if i not in chosen],
+                          min(20, args.small - args.sample))
         for name in (small_db, big_db):  # warm both connections and caches, not counted
-            dbs.use(name)
-            rescore_work(warm)(Measured())
+            rescore_slice(dbs, name, pids[name], Measured(), warm)
         results = {(kind, name): Measured() for kind in ("rescore", "new")
                    for name in (small_db, big_db)}
         for s in range(args.slices):
@@ -1230,44 +1288,52 @@ def main() -> int:
                                   (s + 1) * len(newcomer_data) // args.slices]
             order = (small_db, big_db) if s % 2 == 0 else (big_db, small_db)
             for name in order:
-                measure_slice(dbs, name, pids[name], results["rescore", name], rescore_work(ids))
-                measure_slice(dbs, name, pids[name], results["new", name],
-                              new_work(integration.name, datas))
+                rescore_slice(dbs, name, pids[name], results["rescore", name], ids)
+                new_slice(dbs, name, pids[name], results["new", name], integration.name, datas)
             say(f"  slice {s + 1}/{args.slices}: {len(ids)} re-scores and {len(datas)} new "
                 f"on each database")
-        explained = {}
+        explained, sizes_of = {}, {}
         for name in (small_db, big_db):
             dbs.use(name)
             explained[name] = explain(sample[0])
+            sizes_of[name] = {"re-scored": lookup_sizes(sample),
+                              "new": lookup_sizes(results["new", name].ids)}
 
-        # -- 5. full re-score throughput ----------------------------------------------------------
+        # -- 5. full re-score throughput -----------------------------------------------------
+        # One process, then --procs processes at once, in alternating rounds so that other
+        # load on the machine weighs on both alike.
         dbs.use(big_db)
         all_ids = list(Candidate.objects.values_list("pk", flat=True))
-        chosen = rng.sample(all_ids, min(len(all_ids), args.rescore * (1 + max(args.procs, 0))))
-        sequential = Measured()
-        say(f"Re-scoring {args.rescore:,} random candidates of {big_db} in this process ...")
-        t0 = time.perf_counter()
-        measure_slice(dbs, big_db, pids[big_db], sequential, rescore_work(chosen[:args.rescore]))
-        sequential_wall = time.perf_counter() - t0
-        parallel = None
-        if args.procs > 1:
-            import multiprocessing
-
-            rest = chosen[args.rescore:]
-            per = args.rescore // args.procs  # the same work in total as the sequential run
-            parts = [rest[i * per:(i + 1) * per] for i in range(args.procs)]
-            say(f"Re-scoring {per * args.procs:,} other candidates with {args.procs} processes "
-                f"({per:,} each) ...")
-            dbs.close_all()
+        procs = max(args.procs, 1)
+        chosen = rng.sample(all_ids, min(len(all_ids), args.rescore * (2 if procs > 1 else 1)))
+        sequential, sequential_wall, parallel = Measured(), 0.0, [0.0, []]
+        rounds = max(1, min(args.slices // 2, args.rescore // 100))
+        say(f"Full re-score: {args.rescore:,} random candidates in this process"
+            + (f", and {args.rescore:,} others with {procs} processes at once" if procs > 1
+               else "") + f", in {rounds} alternating rounds ...")
+        for r in range(rounds):
+            lo, hi = r * args.rescore // rounds, (r + 1) * args.rescore // rounds
             t0 = time.perf_counter()
-            with multiprocessing.get_context("fork").Pool(args.procs) as pool:
-                done = pool.map(rescore_process, parts)
-            parallel = (sum(d[0] for d in done), time.perf_counter() - t0,
-                        [t for d in done for t in d[2]])
+            rescore_slice(dbs, big_db, pids[big_db], sequential, chosen[lo:hi])
+            sequential_wall += time.perf_counter() - t0
+            if procs > 1:
+                import multiprocessing
+
+                ids = chosen[args.rescore + lo:args.rescore + hi]
+                parts = [ids[i::procs] for i in range(procs)]
+                dbs.close_all()
+                connections.close_all()
+                t0 = time.perf_counter()
+                with multiprocessing.get_context("fork").Pool(procs) as pool:
+                    done = pool.map(rescore_process, parts)
+                parallel[0] += time.perf_counter() - t0
+                parallel[1] += [t for _, times in done for t in times]
+                pids[big_db] = dbs.backend_pid(big_db)
         dbs.close_all()
 
         report(args, setup, loaded, sizes, small_db, big_db, results, explained,
-               (sequential, sequential_wall), parallel, busy, time.perf_counter() - started_all)
+               sizes_of, (sequential, sequential_wall), parallel if procs > 1 else None, busy,
+               time.perf_counter() - started_all)
     finally:
         dbs.close_all()
         connections.close_all()
@@ -1290,8 +1356,14 @@ def size_label(n: int) -> str:
     return f"{n / 1000:g}k"
 
 
-def report(args, setup, loaded, sizes, small_db, big_db, results, explained, sequential,
-           parallel, busy, total_seconds) -> None:
+def _spread(values: list[int]) -> str:
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return (f"median {q[49]:.0f}, p90 {q[89]:.0f}, p99 {q[98]:.0f}, max {max(values)}, "
+            f"mean {statistics.fmean(values):.1f}")
+
+
+def report(args, setup, loaded, sizes, small_db, big_db, results, explained, sizes_of,
+           sequential, parallel, busy, total_seconds) -> None:
     print()
     print(f"Scoring benchmark: {os.cpu_count()} cores, machine {busy:.0f}% busy before "
           f"measuring; whole run {total_seconds / 60:.1f} min")
@@ -1300,10 +1372,12 @@ def report(args, setup, loaded, sizes, small_db, big_db, results, explained, seq
     print("Bulk load (s): " + "; ".join(f"{k} {v:.1f}" for k, v in loaded["timings"].items()))
     print("Rows bulk-loaded: " + ", ".join(f"{k} {v:,}" for k, v in loaded["rows"].items()))
     print()
-    print(f"{'database':28} {'candidates':>10} {'identifiers':>11} {'size MiB':>9}")
+    print(f"{'database':28} {'candidates':>10} {'identifiers':>11} {'size MiB':>9} "
+          f"{'shared':>7}  largest shared groups (kind: candidates)")
     for name in (small_db, big_db):
-        c, i, b = sizes[name]
-        print(f"{name:28} {c:>10,} {i:>11,} {b / 2**20:>9,.0f}")
+        c, i, b, shared, largest = sizes[name]
+        print(f"{name:28} {c:>10,} {i:>11,} {b / 2**20:>9,.0f} {shared:>7,}  "
+              + ", ".join(f"{kind}: {n}" for kind, n in largest))
     print()
     labels = {"rescore": "re-score (already scored)", "new": "first score (new candidate)"}
     header = (f"{'candidate_score per candidate':30} {'db':>5} {'n':>4} {'mean ms':>8} "
@@ -1322,8 +1396,8 @@ def report(args, setup, loaded, sizes, small_db, big_db, results, explained, seq
         print(f"{'  ratio ' + size_label(args.total) + ' / ' + size_label(args.small):30}"
               f" {'':>5} {'':>4} {ratios[kind][0]:>8.2f} {ratios[kind][1]:>7.2f} "
               f"{ratios[kind][2]:>7.2f} {'':>7} {ratios[kind][3]:>7.2f}")
-    upsert_small = statistics.fmean(results["new", small_db].extra) * 1000
-    upsert_big = statistics.fmean(results["new", big_db].extra) * 1000
+    upsert_small = statistics.fmean(results["new", small_db].upserts) * 1000
+    upsert_big = statistics.fmean(results["new", big_db].upserts) * 1000
     print(f"(candidate_upsert of the new candidates, not included above: {upsert_small:.2f} ms "
           f"at {size_label(args.small)}, {upsert_big:.2f} ms at {size_label(args.total)}; CPU = this "
           f"process + its PostgreSQL backend)")
@@ -1352,11 +1426,20 @@ def report(args, setup, loaded, sizes, small_db, big_db, results, explained, seq
                       f"{sum(b.queries.seconds.values()) / len(b.times) * 1000:>7.3f}")
     print(f"{'all queries':44} {totals[0]} | {totals[1]}")
     print()
+    print("Rows the look-ups meet per candidate: other candidates' matches on its identifiers "
+          "(DbLookups.shared, candidate_links),\nand candidates sharing an LSH bucket with its "
+          "resume (resume_neighbours, before its limit of 500 and the similarity threshold):")
+    for group in ("re-scored", "new"):
+        for name in (small_db, big_db):
+            shared, lsh = sizes_of[name][group]
+            print(f"  {group:9} {name:28} identifier matches: {_spread(shared)}")
+            print(f"  {'':9} {'':28} sharing an LSH bucket: {_spread(lsh)}")
+    print()
     print("EXPLAIN ANALYZE for one sampled candidate (execution ms; scan nodes):")
     for query in explained[small_db]:
         for name in (small_db, big_db):
             took, scans = explained[name][query]
-            print(f"  {query:18} {name:28} {took:8.3f} ms  {'; '.join(scans)}")
+            print(f"  {query[:38]:38} {name:28} {took:7.3f} ms  {'; '.join(scans)}")
     print()
     measured, wall = sequential
     rate = len(measured.times) / wall
@@ -1366,11 +1449,11 @@ def report(args, setup, loaded, sizes, small_db, big_db, results, explained, seq
     print(f"  all {args.total:,}: {args.total / rate / 60:.1f} min with 1 worker process, "
           f"{args.total / rate / 2 / 60:.1f} min with 2 (if it scaled linearly)")
     if parallel:
-        count, pwall, times = parallel
-        prate = count / pwall
-        print(f"Full re-score, {args.procs} processes at once: {count:,} candidates in "
+        pwall, times = parallel
+        prate = len(times) / pwall
+        print(f"Full re-score, {args.procs} processes at once: {len(times):,} candidates in "
               f"{pwall:.1f}s = {prate:.1f} candidates/s ({prate / rate:.2f}x one process; "
-              f"mean {statistics.fmean(times) * 1000:.2f} ms per candidate per process)")
+              f"mean {statistics.fmean(times) * 1000:.2f} ms per candidate in each process)")
         print(f"  all {args.total:,}: {args.total / prate / 60:.1f} min with {args.procs} worker "
               f"processes on this {os.cpu_count()}-core machine (PostgreSQL on the same cores)")
     print()
