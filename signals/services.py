@@ -24,6 +24,13 @@ SCORING_VERSION = "1.0"
 # At most this many linked candidates are re-scored when a candidate changes: the most
 # strongly linked first. A ring is far smaller; a popular office IP is not worth 5,000 runs.
 RESCORE_LINKED_LIMIT = 200
+# Candidates linked to a newcomer only by an IP are re-scored only while they are few. Many
+# applicants on one IP means a VPN exit, an office or a carrier NAT: their scores change by
+# at most the weak reuse.ip flag, and re-scoring all of them for every newcomer would grow with
+# the square of the exit's users (measured in bench/scoring.py). They catch up at their own
+# next scoring.
+FANOUT_LIMITED_KINDS = {"ip"}
+FANOUT_LIMIT = 20
 
 
 @dataclass
@@ -117,7 +124,11 @@ def _rescore_linked(snapshot) -> None:
     """
     from candidates.services import candidate_enqueue_scoring
 
-    linked = [link["id"] for link in candidate_links(candidate_id=snapshot.id)]
+    links = candidate_links(candidate_id=snapshot.id)
+    linked = [link["id"] for link in links if set(link["shared"]) - FANOUT_LIMITED_KINDS]
+    ip_only = [link["id"] for link in links if not set(link["shared"]) - FANOUT_LIMITED_KINDS]
+    if len(ip_only) <= FANOUT_LIMIT:
+        linked += ip_only
     linked += [other.id for other, _ in resume.resume_neighbours(snapshot)]
     ids = list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT]
     if not ids:

@@ -162,3 +162,28 @@ class TestLinkedRescoring:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             candidate_score(candidate_id=first.pk)  # a re-score of an unchanged revision
         assert callbacks == []
+
+
+class TestRescoreFanOut:
+    def exit_users(self, api, count: int) -> list[Candidate]:
+        return [create(api, phone="", ip_addresses=[{"ip": "185.220.101.7", "source": "login"}],
+                       profiles=[], addresses=[], payment_accounts=[])
+                for _ in range(count)]
+
+    def test_a_few_candidates_linked_only_by_an_ip_are_rescored(self, api):
+        users = self.exit_users(api, 4)
+        for user in users:
+            candidate_score(candidate_id=user.pk)
+        assert Candidate.objects.filter(pk__in=[u.pk for u in users[:3]],
+                                        risk_status="pending").count() == 3
+
+    def test_a_crowd_on_one_ip_is_not_rescored_for_every_newcomer(self, api):
+        from signals.services import FANOUT_LIMIT
+
+        crowd = self.exit_users(api, FANOUT_LIMIT + 1)
+        Candidate.objects.filter(pk__in=[c.pk for c in crowd]).update(
+            risk_status="scored", scored_revision=1)
+        newcomer = self.exit_users(api, 1)[0]
+        candidate_score(candidate_id=newcomer.pk)
+        assert not Candidate.objects.filter(pk__in=[c.pk for c in crowd],
+                                            risk_status="pending").exists()
