@@ -60,27 +60,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+from benchdb import database_drop, database_recreate
+from benchdb import bench_env as _bench_env
 REDIS_URL = "redis://127.0.0.1:6379/14"
 QUEUE = "vetting-bench"
 CREATE_URL = "/api/v1/candidates/"
 TRIVIAL_URL = "/api/v1/whoami/"
 
 
+
 def bench_env(db_name: str) -> dict[str, str]:
-    """Production settings (vetting.settings, DEBUG off) pointed at the bench services."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "vetting.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-not-for-prod",
-        "FINGERPRINT_KEY": "bench-fingerprint-key-not-for-production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{db_name}",
-        "REDIS_URL": REDIS_URL,
-        "CELERY_QUEUE": QUEUE,
-        "LOG_LEVEL": "WARNING",
-    }
+    return _bench_env(db_name, REDIS_URL=REDIS_URL, CELERY_QUEUE=QUEUE)
 
 
 # --- Realistic payloads ----------------------------------------------------------------------
@@ -525,31 +515,6 @@ def _region(fake) -> str:
 
 
 # --- Server set-up -----------------------------------------------------------------------------
-
-def database_recreate(db_name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(db_name)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
-    conn.close()
-
-
-def database_drop(db_name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(db_name)))
-    conn.close()
-
 
 def django_setup(env: dict[str, str]) -> None:
     os.environ.update(env)

@@ -38,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+from benchdb import database_drop, database_recreate
+from benchdb import bench_env as _bench_env
 LISTS = ROOT.parent / "shared" / "data" / "ip-ranges"
 IMPORTS = [  # category, files (imported together)
     ("datacenter", ["datacenter-ipv4.txt"]),
@@ -47,44 +48,9 @@ IMPORTS = [  # category, files (imported together)
 ]
 
 
+
 def bench_env(db_name: str) -> dict[str, str]:
-    """Production settings (DEBUG off) pointed at the bench database; tasks in process."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "vetting.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-not-for-prod",
-        "FINGERPRINT_KEY": "bench-fingerprint-key-not-for-production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{db_name}",
-        "REDIS_URL": "",
-        "GITHUB_ENABLED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def database_recreate(db_name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(db_name)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
-    conn.close()
-
-
-def database_drop(db_name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(db_name)))
-    conn.close()
+    return _bench_env(db_name, REDIS_URL="", GITHUB_ENABLED="0")
 
 
 # --- Workload -----------------------------------------------------------------------------------

@@ -80,7 +80,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+from benchdb import PG_HOST, PG_PORT, PG_USER, database_drop, database_recreate
+from benchdb import bench_env as _bench_env
 REDIS_URL = "redis://127.0.0.1:6379/14"
 QUEUE = "vetting-bench-scoring"
 LISTS = ROOT.parent / "shared" / "data" / "ip-ranges"
@@ -90,23 +91,6 @@ IMPORTS = [  # category, files (imported together), as bench/ip_lookup.py
     ("astrill", ["astrill-ipv4.txt"]),
 ]
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def bench_env(db_name: str) -> dict[str, str]:
-    """Production settings (DEBUG off) pointed at the bench database; no network calls."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "vetting.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-not-for-prod",
-        "FINGERPRINT_KEY": "bench-fingerprint-key-not-for-production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{db_name}",
-        "REDIS_URL": REDIS_URL,
-        "CELERY_QUEUE": QUEUE,
-        "GITHUB_ENABLED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def _admin_sql(*statements) -> None:
@@ -120,13 +104,6 @@ def _admin_sql(*statements) -> None:
     conn.close()
 
 
-def database_recreate(db_name: str) -> None:
-    from psycopg2 import sql
-
-    _admin_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name)),
-               sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
-
-
 def database_copy(source: str, target: str) -> None:
     """A copy of `source` (which must have no connection open) as `target`."""
     from psycopg2 import sql
@@ -134,12 +111,6 @@ def database_copy(source: str, target: str) -> None:
     _admin_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target)),
                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target),
                                                                 sql.Identifier(source)))
-
-
-def database_drop(db_name: str) -> None:
-    from psycopg2 import sql
-
-    _admin_sql(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name)))
 
 
 def redis_purge() -> int:
@@ -175,6 +146,11 @@ def machine_busy(seconds: float = 1.0) -> float:
 
 def say(text: str) -> None:
     print(text, flush=True)
+
+
+
+def bench_env(db_name: str) -> dict[str, str]:
+    return _bench_env(db_name, REDIS_URL=REDIS_URL, CELERY_QUEUE=QUEUE, GITHUB_ENABLED="0")
 
 
 # --- Two databases behind one connection alias -------------------------------------------------
