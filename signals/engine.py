@@ -161,6 +161,11 @@ class Lookups:
         """Other candidates presenting the identifier (kind, key)."""
         return []
 
+    def presenting(self, kind: str, key: str) -> list[OtherCandidate]:
+        """Other candidates presenting (kind, key), whether or not this candidate presents
+        that kind: e.g. who lives at the address this candidate ships to."""
+        return []
+
     def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
         """Other candidates whose resume text is a near-duplicate, with the similarity."""
         return []

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db import connection
 
-from candidates.models import Candidate
+from candidates.models import Candidate, Identifier
 from candidates.selectors import EVIDENCE_PREFETCH
 from signals import resume
 from signals.engine import (
@@ -100,6 +100,14 @@ class DbLookups(Lookups):
                 if len(others) < SHARED_LIMIT:
                     others.append(OtherCandidate(other_id, external_id, full_name))
         return dict(shared)
+
+    def presenting(self, kind: str, key: str) -> list[OtherCandidate]:
+        rows = (Identifier.objects.filter(kind=kind, key=key)  # the (kind, key) index
+                .exclude(candidate_id=self.snapshot.id)
+                .order_by("candidate_id")
+                .values_list("candidate_id", "candidate__external_id", "candidate__full_name")
+                [:SHARED_LIMIT])
+        return [OtherCandidate(*row) for row in rows]
 
     def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
         return resume.resume_neighbours(snapshot)

@@ -2,8 +2,8 @@
 
 - `shipping.differs_from_home`: a shipping address that is none of the candidate's homes.
   Alone it is a question (parents' house, a new flat), not a verdict.
-- `shipping.shared_address`: other applicants ship to the same address, which is how a laptop
-  farm looks from HR.
+- `shipping.shared_address`: other applicants ship to the same address, or several give it as
+  their home, which is how a laptop farm looks from HR.
 
 Addresses are compared by their match key (candidates.normalize.address_key), so spelling
 variants of one address are one address.
@@ -82,16 +82,29 @@ def _shared_address(snapshot: CandidateSnapshot, lookups: Lookups, address: Addr
     # Another application under the candidate's own name is the same person applying again.
     others = [o for o in others_sharing(snapshot, lookups, "shipping_address", address.match_key)
               if not same_name(snapshot.full_name, o.full_name)]
-    if not others or (at_home and len(others) <= HOUSEHOLD_OTHERS):
+    # Applicants who give this address as their home, while this candidate only ships there:
+    # one is likely family (a sibling at the parents'), several are personas of one farm.
+    residents = [] if at_home else [
+        o for o in lookups.presenting("residential_address", address.match_key)
+        if not same_name(snapshot.full_name, o.full_name) and o not in others
+    ]
+    if at_home and len(others) <= HOUSEHOLD_OTHERS:
         return None
-    count = len(others)
+    if not others and len(residents) <= HOUSEHOLD_OTHERS:
+        return None
+    people = others + residents
+    count = len(people)
     summary = (f"Shipping address {label_of(address)} is also on {applications(count)} "
-               f"({names_list(others)})")
+               f"({names_list(people)})")
+    if residents:
+        summary += f"; {len(residents)} of them give it as their home"
     evidence = {
         "shipping_address": label_of(address),
         "count": count,
-        "others": [o.as_evidence() for o in others],
+        "others": [o.as_evidence() for o in people],
         "candidate_lives_there": at_home,
     }
+    if residents:
+        evidence["living_there"] = [o.as_evidence() for o in residents]
     return Flag("shipping.shared_address", summary, evidence,
                 multiplier=shared_multiplier(count))

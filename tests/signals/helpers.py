@@ -10,13 +10,17 @@ URL = "/api/v1/candidates/"
 class MemoryLookups(Lookups):
     """Answers `shared` from a dict {(kind, key): [OtherCandidate, ...]} and records asks."""
 
-    def __init__(self, shared: dict | None = None):
+    def __init__(self, shared: dict | None = None, presenting: dict | None = None):
         self.answers = shared or {}
+        self.present = presenting or {}
         self.asked: list[tuple[str, str]] = []
 
     def shared(self, kind, key):
         self.asked.append((kind, key))
         return list(self.answers.get((kind, key), []))
+
+    def presenting(self, kind, key):
+        return list(self.present.get((kind, key), []))
 
 
 def others(count: int) -> list[OtherCandidate]:

@@ -113,6 +113,25 @@ class TestSharedAddress:
         assert flag.multiplier == 1.3
         assert flag.evidence["candidate_lives_there"] is True
 
+    def test_it_flags_an_address_several_other_applicants_give_as_home(self):
+        # Personas of one farm: some list it as home, this one only ships there.
+        residents = others(3)
+        lookups = MemoryLookups(presenting={("residential_address", FARM.match_key): residents})
+        flags = {f.code: f for f in shipping(snapshot(addresses=(HOME, FARM)), lookups)}
+        shared = flags["shipping.shared_address"]
+        assert shared.evidence["count"] == 3
+        assert shared.evidence["living_there"] == [o.as_evidence() for o in residents]
+        assert "3 of them give it as their home" in shared.summary
+        assert shared.multiplier == 1.3
+
+    def test_it_counts_shippers_and_residents_once_each(self):
+        alex_twice = MemoryLookups(
+            {("shipping_address", FARM.match_key): [ALEX]},
+            presenting={("residential_address", FARM.match_key): [ALEX]},
+        )
+        [_, shared] = shipping(snapshot(addresses=(HOME, FARM)), alex_twice)
+        assert shared.evidence["count"] == 1 and "living_there" not in shared.evidence
+
     def test_it_does_not_count_a_re_application_under_the_same_name(self):
         again = OtherCandidate(9, "lever-9", "WHITFIELD, Dana")
         flags = shipping(snapshot(addresses=(HOME, FARM)), farm_shared_with([again]))
@@ -128,7 +147,7 @@ class TestShippingLookAlikes:
     def test_it_only_asks_about_a_person_shipping_to_their_parents(self):
         # A sibling lives at the parents' house: that is their home, not a shipping drop.
         sibling = OtherCandidate(5, "app-5", "Sam Whitfield")
-        lookups = MemoryLookups({("residential_address", PARENTS.match_key): [sibling]})
+        lookups = MemoryLookups(presenting={("residential_address", PARENTS.match_key): [sibling]})
         flags = shipping(snapshot(addresses=(HOME, PARENTS)), lookups)
         assert [f.code for f in flags] == ["shipping.differs_from_home"]
         assert flags[0].spec.severity == "medium"
@@ -238,6 +257,18 @@ class TestShippingScoring:
         assert evidence["others"] == [{"id": first["id"], "external_id": first["external_id"],
                                        "full_name": "Dana Whitfield"}]
         assert flags["reuse.bank_account"]["evidence"]["identifier"] == "Bank account …4321"
+
+    def test_it_finds_a_farm_that_other_personas_give_as_home(self, api):
+        farm = {"kind": "residential", "line1": "48 Industrial Pkwy", "city": "Las Vegas",
+                "postal_code": "89101", "country": "US"}
+        for n, name in ((1, "Kevin Marlow"), (2, "Jason Tillery"), (3, "Brian Oakes")):
+            api.post(URL, applicant(n, name, addresses=[farm]), format="json")
+        flags = scored_flags(api, applicant(
+            4, "Eric Dunmore", addresses=with_shipping(4, "48 Industrial Parkway", "Las Vegas",
+                                                       "89101"),
+        ))
+        shared = flags["shipping.shared_address"]
+        assert len(shared["evidence"]["living_there"]) == 3
 
     def test_it_only_asks_about_a_person_shipping_to_their_parents(self, api):
         api.post(URL, applicant(1, "Sam Whitfield", addresses=[
