@@ -26,34 +26,40 @@ def candidate_list(*, integration: Integration, filters: dict | None = None) -> 
     return qs
 
 
-def candidate_links(*, candidate_id: int, integration_id: int | None = None) -> list[dict]:
-    """Other candidates presenting any identifier this candidate presents.
+def identifier_matches(*, candidate_id: int, integration_id: int | None = None) -> list[tuple]:
+    """Every (kind, key) this candidate presents that other candidates present too.
 
-    Returns [{"id", "external_id", "full_name", "shared": [kinds]}], most shared first. One
-    query: a self-join of the identifier index on (kind, key). `integration_id` restricts
-    the links to one integration (what an API key may see).
+    Rows of (kind, key, other_id, other_external_id, other_full_name), ordered by kind, key
+    and other id. One query: a self-join of the identifier index on (kind, key).
+    `integration_id` restricts the others to one integration (what an API key may see).
     """
     sql = """
-        SELECT o.candidate_id, c.external_id, c.full_name, o.kind
+        SELECT m.kind, m.key, c.id, c.external_id, c.full_name
         FROM candidates_identifier m
         JOIN candidates_identifier o
           ON o.kind = m.kind AND o.key = m.key AND o.candidate_id <> m.candidate_id
         JOIN candidates_candidate c ON c.id = o.candidate_id
         WHERE m.candidate_id = %s {scope}
-        ORDER BY o.candidate_id
+        ORDER BY m.kind, m.key, c.id
     """
     params: list = [candidate_id]
     scope = ""
     if integration_id is not None:
         scope = "AND c.integration_id = %s"
         params.append(integration_id)
-    shared: dict[int, set[str]] = defaultdict(set)
-    names: dict[int, tuple[str, str]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql.format(scope=scope), params)
-        for other_id, external_id, full_name, kind in cursor.fetchall():
-            shared[other_id].add(kind)
-            names[other_id] = (external_id, full_name)
+        return cursor.fetchall()
+
+
+def links_from_matches(rows: list[tuple]) -> list[dict]:
+    """identifier_matches rows grouped by other candidate:
+    [{"id", "external_id", "full_name", "shared": [kinds]}], most shared first."""
+    shared: dict[int, set[str]] = defaultdict(set)
+    names: dict[int, tuple[str, str]] = {}
+    for kind, _key, other_id, external_id, full_name in rows:
+        shared[other_id].add(kind)
+        names[other_id] = (external_id, full_name)
     links = [
         {"id": cid, "external_id": names[cid][0], "full_name": names[cid][1],
          "shared": sorted(kinds)}
@@ -61,3 +67,11 @@ def candidate_links(*, candidate_id: int, integration_id: int | None = None) -> 
     ]
     links.sort(key=lambda link: (-len(link["shared"]), link["id"]))
     return links[:LINKED_LIMIT]
+
+
+def candidate_links(*, candidate_id: int, integration_id: int | None = None) -> list[dict]:
+    """Other candidates presenting any identifier this candidate presents, most shared
+    first (see links_from_matches)."""
+    return links_from_matches(
+        identifier_matches(candidate_id=candidate_id, integration_id=integration_id)
+    )

@@ -2,10 +2,8 @@
 
 from collections import defaultdict
 
-from django.db import connection
-
 from candidates.models import Candidate, Identifier
-from candidates.selectors import EVIDENCE_PREFETCH
+from candidates.selectors import EVIDENCE_PREFETCH, identifier_matches
 from signals import resume
 from signals.engine import (
     AddressSnap,
@@ -73,33 +71,26 @@ class DbLookups(Lookups):
 
     def __init__(self, snapshot: CandidateSnapshot):
         self.snapshot = snapshot
+        self._matches: list[tuple] | None = None
         self._shared: dict[tuple[str, str], list[OtherCandidate]] | None = None
+        self._resumes: list[tuple[OtherCandidate, float]] | None = None
+
+    def matches(self) -> list[tuple]:
+        """The identifier self-join for this candidate, run once per scoring (the checks and
+        the linked re-scoring both read it)."""
+        if self._matches is None:
+            self._matches = identifier_matches(candidate_id=self.snapshot.id)
+        return self._matches
 
     def shared(self, kind: str, key: str) -> list[OtherCandidate]:
         if self._shared is None:
-            self._shared = self._load_shared()
-        return self._shared.get((kind, key), [])
-
-    def _load_shared(self) -> dict[tuple[str, str], list[OtherCandidate]]:
-        """Every identifier of this candidate that others present too: one indexed self-join
-        of the reuse index, rather than one query per identifier."""
-        sql = """
-            SELECT m.kind, m.key, c.id, c.external_id, c.full_name
-            FROM candidates_identifier m
-            JOIN candidates_identifier o
-              ON o.kind = m.kind AND o.key = m.key AND o.candidate_id <> m.candidate_id
-            JOIN candidates_candidate c ON c.id = o.candidate_id
-            WHERE m.candidate_id = %s
-            ORDER BY m.kind, m.key, c.id
-        """
-        shared: dict[tuple[str, str], list[OtherCandidate]] = defaultdict(list)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.snapshot.id])
-            for kind, key, other_id, external_id, full_name in cursor.fetchall():
-                others = shared[(kind, key)]
+            shared: dict[tuple[str, str], list[OtherCandidate]] = defaultdict(list)
+            for m_kind, m_key, other_id, external_id, full_name in self.matches():
+                others = shared[(m_kind, m_key)]
                 if len(others) < SHARED_LIMIT:
                     others.append(OtherCandidate(other_id, external_id, full_name))
-        return dict(shared)
+            self._shared = dict(shared)
+        return self._shared.get((kind, key), [])
 
     def presenting(self, kind: str, key: str) -> list[OtherCandidate]:
         rows = (Identifier.objects.filter(kind=kind, key=key)  # the (kind, key) index
@@ -110,7 +101,11 @@ class DbLookups(Lookups):
         return [OtherCandidate(*row) for row in rows]
 
     def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
-        return resume.resume_neighbours(snapshot)
+        if snapshot is not self.snapshot:
+            return resume.resume_neighbours(snapshot)
+        if self._resumes is None:  # the resume check and the linked re-scoring both ask
+            self._resumes = resume.resume_neighbours(snapshot)
+        return self._resumes
 
     def ip_categories(self, ip: str) -> list[str]:
         from intel.ipranges import categories_for

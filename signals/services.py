@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.models import Candidate, RiskStatus
-from candidates.selectors import candidate_links
-from signals import checks  # noqa: F401  (registers every check)
-from signals import resume
+from candidates.selectors import links_from_matches
+from signals import (
+    checks,  # noqa: F401  (registers every check)
+    resume,
+)
 from signals.engine import CHECKS, run_checks
 from signals.lookups import DbLookups, snapshot_load
 from signals.models import ScoreRun, WeightSet
@@ -63,7 +65,8 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
     if snapshot is None:
         return None  # deleted since it was enqueued
     resume.resume_signature_store(candidate_id=snapshot.id, text=snapshot.resume_text)
-    results = run_checks(snapshot, DbLookups(snapshot), CHECKS)
+    lookups = DbLookups(snapshot)
+    results = run_checks(snapshot, lookups, CHECKS)
     weights = weights_load()
     scored = score_flags(results.flags, weights)
     flags = json.loads(json.dumps(scored.flags, default=str))  # as stored, for comparison
@@ -112,11 +115,11 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
                                       "scored_at", "scored_revision", "incomplete_checks",
                                       "updated_at"])
         if cascade:
-            _rescore_linked(snapshot)
+            _rescore_linked(snapshot, lookups)
     return outcome
 
 
-def _rescore_linked(snapshot) -> None:
+def _rescore_linked(snapshot, lookups: DbLookups) -> None:
     """Mark the candidates linked to this one for re-scoring and enqueue them after commit.
 
     They are set back to pending in this transaction, so a broker outage only delays their
@@ -124,12 +127,13 @@ def _rescore_linked(snapshot) -> None:
     """
     from candidates.services import candidate_enqueue_scoring
 
-    links = candidate_links(candidate_id=snapshot.id)
+    # The same self-join and resume search the checks just ran: read from the look-ups.
+    links = links_from_matches(lookups.matches())
     linked = [link["id"] for link in links if set(link["shared"]) - FANOUT_LIMITED_KINDS]
     ip_only = [link["id"] for link in links if not set(link["shared"]) - FANOUT_LIMITED_KINDS]
     if len(ip_only) <= FANOUT_LIMIT:
         linked += ip_only
-    linked += [other.id for other, _ in resume.resume_neighbours(snapshot)]
+    linked += [other.id for other, _ in lookups.similar_resumes(snapshot)]
     ids = list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT]
     if not ids:
         return

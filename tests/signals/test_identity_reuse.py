@@ -6,8 +6,7 @@ from signals.catalog import CATALOG
 from signals.checks.identity_reuse import identity_reuse
 from signals.engine import CandidateSnapshot, Lookups, OtherCandidate, run_checks
 from signals.scoring import default_weights, score_flags
-from tests.factories import CandidatePayloadFactory
-from tests.signals.helpers import URL, MemoryLookups, others, scored_flags
+from tests.signals.helpers import URL, MemoryLookups, applicant, others, scored_flags
 
 PHONE = ("phone", "+15125550199", "+15125550199")
 ALEX = OtherCandidate(7, "app-7", "Alex Smith")
@@ -175,22 +174,6 @@ class TestIdentityReuseBadData:
         assert results.failed == []
         assert sorted(f.code for f in results.flags) == ["reuse.ip", "reuse.phone"]
         assert all(f.code in CATALOG for f in results.flags)
-
-
-def applicant(n: int, name: str, **overrides) -> dict:
-    """An applicant sharing nothing with applicant m != n, except what `overrides` set."""
-    fields = {
-        "full_name": name,
-        "phone": f"+1 512 555 01{n:02d}",
-        "profiles": [{"network": "github", "url": f"https://github.com/dev{n}"}],
-        "ip_addresses": [{"ip": f"198.51.100.{n}", "source": "application"}],
-        "addresses": [{"kind": "residential", "line1": f"{n} Elm Street", "city": "Austin",
-                       "postal_code": "78704", "country": "US"}],
-        "payment_accounts": [{"method": "bank", "account_number": f"0001234567{n:02d}",
-                              "routing_number": "111000025", "bank_country": "US",
-                              "holder_name": name}],
-    }
-    return CandidatePayloadFactory(**(fields | overrides))
 
 
 @pytest.mark.django_db

@@ -6,8 +6,7 @@ from signals.checks.identity_reuse import identity_reuse
 from signals.checks.shipping import shipping
 from signals.engine import AddressSnap, CandidateSnapshot, Lookups, OtherCandidate, run_checks
 from signals.scoring import default_weights, score_flags
-from tests.factories import CandidatePayloadFactory
-from tests.signals.helpers import URL, MemoryLookups, others, scored_flags
+from tests.signals.helpers import URL, MemoryLookups, applicant, others, scored_flags
 
 HOME = AddressSnap("residential", "1200 Barton Springs Rd", "US",
                    "US|78704|1200 barton springs rd", city="Austin", postal_code="78704")
@@ -209,22 +208,6 @@ class TestLaptopFarmRingCombo:
         flags = self.score((self.PHONE,), {self.PHONE[:2]: [ALEX]})
         assert "shipping.differs_from_home" in flags and "reuse.phone" in flags
         assert "combo.laptop_farm_ring" not in flags
-
-
-def applicant(n: int, name: str, **overrides) -> dict:
-    """An applicant sharing nothing with applicant m != n, except what `overrides` set."""
-    fields = {
-        "full_name": name,
-        "phone": f"+1 512 555 01{n:02d}",
-        "profiles": [{"network": "github", "url": f"https://github.com/dev{n}"}],
-        "ip_addresses": [{"ip": f"198.51.100.{n}", "source": "application"}],
-        "addresses": [{"kind": "residential", "line1": f"{n} Elm Street", "city": "Austin",
-                       "postal_code": "78704", "country": "US"}],
-        "payment_accounts": [{"method": "bank", "account_number": f"0001234567{n:02d}",
-                              "routing_number": "111000025", "bank_country": "US",
-                              "holder_name": name}],
-    }
-    return CandidatePayloadFactory(**(fields | overrides))
 
 
 def with_shipping(n: int, line1: str, city: str, postal_code: str) -> list[dict]:
