@@ -21,6 +21,8 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 clean:

@@ -60,8 +60,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchdb import database_drop, database_recreate
 from benchdb import bench_env as _bench_env
+from benchdb import database_drop, database_recreate
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
 QUEUE = "vetting-bench"
 CREATE_URL = "/api/v1/candidates/"

@@ -38,8 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchdb import database_drop, database_recreate
 from benchdb import bench_env as _bench_env
+from benchdb import database_drop, database_recreate
+
 LISTS = ROOT.parent / "shared" / "data" / "ip-ranges"
 IMPORTS = [  # category, files (imported together)
     ("datacenter", ["datacenter-ipv4.txt"]),

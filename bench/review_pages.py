@@ -148,9 +148,9 @@ def load(total: int, rng: random.Random) -> dict:
     from django.db import connection
 
     from candidates.models import Address, Candidate, Email, Identifier, Integration, Phone
+    from review import roles
+    from review.models import Decision, Review
     from signals.models import ScoreRun, WeightSet
-    from vetting import roles
-    from vetting.models import Decision, Review
 
     integrations = [Integration.objects.create(name=n) for n in
                     ("greenhouse-acme", "lever-beta", "workday-gamma")]
@@ -327,7 +327,7 @@ def reviews_create(ids, users, rng, Review, Decision) -> None:
 def page_cursor(page: int) -> str:
     from django.contrib.auth.models import AnonymousUser
 
-    from vetting.selectors import QueueFilters, queue_page
+    from review.selectors import QueueFilters, queue_page
 
     cursor = None
     for _ in range(page - 1):

@@ -3,7 +3,7 @@
 What it measures, in one run (about 7 minutes on 2 cores with the defaults):
 
   1k      a fresh database holding a realistic population of --small (1,000) applicants
-          (candidates.demo: honest applicants with the innocent look-alikes of the red flags,
+          (demo.population: honest applicants with the innocent look-alikes of the red flags,
           and fraud rings), loaded through CandidateInput and candidate_upsert, each scored
           once by `signals.services.candidate_score` (so resume signatures exist and the
           rings are linked), then the candidates a first scoring set back to pending scored
@@ -82,6 +82,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchdb import PG_HOST, PG_PORT, PG_USER, database_drop, database_recreate
 from benchdb import bench_env as _bench_env
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
 QUEUE = "vetting-bench-scoring"
 LISTS = ROOT.parent / "shared" / "data" / "ip-ranges"
@@ -192,7 +193,7 @@ class Databases:
 def demo_applicants(seed: int, count: int, rings: int) -> list:
     """Exactly `count` demo applicants: demo_population with `rings` fraud rings, honest ones
     dropped at random (never ring members) down to the count."""
-    from candidates.demo import demo_population
+    from demo.population import demo_population
 
     pool = demo_population(seed=seed, honest=count, rings=rings)
     rng = random.Random(seed)
@@ -284,16 +285,16 @@ HOT_EXITS = 3
 @functools.lru_cache(maxsize=100_000)
 def _key(token: str) -> str:
     """A name word folded for matching: "Łukasz", "LUKASZ" and "Lukasz" give "lukasz"."""
-    from candidates.demo import _plain
+    from demo.population import plain_text
 
-    return _plain(token).lower()
+    return plain_text(token).lower()
 
 
 class NamePools:
     """First names (by country and gender) and surname words (by country) of the demo."""
 
     def __init__(self):
-        from candidates.demo import COUNTRIES
+        from demo.population import COUNTRIES
 
         self.countries = COUNTRIES
         self.first: dict[str, list[tuple[str, bool]]] = defaultdict(list)
@@ -321,16 +322,16 @@ class PersonMap:
     texts (names, account holders) and for the ASCII forms inside e-mails and handles."""
 
     def __init__(self, words: dict[str, str], initial: tuple[str, str] | None):
-        from candidates.demo import _ascii, _plain
+        from demo.population import ascii_word, plain_text
 
         self.words = words  # key (plain, lower) -> new word, as the pools spell it
         self.initial = initial  # (old first initial, new first initial), lower case
         pairs = {}
         for old, new in words.items():
-            if old and _ascii(old) and _ascii(old) != _ascii(new):
-                pairs[_ascii(old)] = _ascii(new)
+            if old and ascii_word(old) and ascii_word(old) != ascii_word(new):
+                pairs[ascii_word(old)] = ascii_word(new)
         self.ascii_pairs = sorted(pairs.items(), key=lambda p: -len(p[0]))
-        self._plain = _plain
+        self._plain = plain_text
 
     def text(self, text: str) -> str:
         """Names in a text: "Łukasz Wójcik", "WOJCIK LUKASZ", "Wójcik, Łukasz", "Ł. Wójcik"."""
@@ -340,8 +341,8 @@ class PersonMap:
             if new is None:
                 return token
             if token.isupper() and len(token) > 1:
-                return self._plain(new).upper() if token == self._plain(token) else new.upper()
-            return self._plain(new) if token == self._plain(token) else new
+                return self.plain_text(new).upper() if token == self.plain_text(token) else new.upper()
+            return self.plain_text(new) if token == self.plain_text(token) else new
 
         out = NAME_TOKEN.sub(swap, text)
         if self.initial and self.initial[0] != self.initial[1]:
@@ -379,7 +380,7 @@ class Cloner:
     """
 
     def __init__(self, rng: random.Random, sources: list, reserved: list[dict]):
-        from candidates.demo import VPN_EXIT_BLOCKS
+        from demo.population import VPN_EXIT_BLOCKS
 
         self.rng = rng
         self.pools = NamePools()

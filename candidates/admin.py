@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from candidates.authentication import api_key_create
-
 from candidates.models import (
     Address,
     ApiKey,

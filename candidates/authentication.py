@@ -9,6 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from candidates.models import ApiKey, Integration
+from core.audit import audit_record
 
 KEY_PREFIX = "vk_"
 
@@ -23,8 +24,6 @@ def api_key_create(*, integration: Integration, actor=None) -> str:
 
     The audit trail records who made which key (by its prefix), never the key.
     """
-    from vetting.audit import audit_record
-
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(integration=integration, prefix=key[:10],
                                     key_hash=api_key_hash(key))

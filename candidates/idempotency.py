@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from candidates.models import IdempotencyRecord, Integration
-from vetting.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 MAX_KEY_LENGTH = 255
 Result = tuple[int, object]  # (HTTP status, JSON body)
@@ -35,7 +35,7 @@ def _replay(*, integration: Integration, key: str, digest: str) -> Result | None
     if record.request_hash != digest:
         raise ApplicationError(
             "This Idempotency-Key was already used with a different request.",
-            code="idempotency_key_reused", status_code=422,
+            code="idempotency_key_reused",
         )
     return record.response_status, record.response_body
 

@@ -59,7 +59,8 @@ class RiskLevel(models.TextChoices):
 
 
 class Candidate(BaseModel):
-    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="candidates")
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT,
+                                    related_name="candidates")
     external_id = models.CharField(max_length=200)
     full_name = models.CharField(max_length=200)
     position = models.CharField(max_length=200, blank=True)
@@ -230,7 +231,8 @@ class Employment(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=models.F("start")),
+                condition=Q(end__isnull=True) | Q(start__isnull=True)
+                | Q(end__gte=models.F("start")),
                 name="employment_end_after_start",
             )
         ]

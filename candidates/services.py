@@ -1,13 +1,11 @@
-"""Writes to candidates: the upsert from the ATS API, and the scoring hand-off."""
+"""Writes to candidates: the upsert from the ATS API."""
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from candidates import normalize
+from candidates.events import EvidenceChanged
 from candidates.models import (
     Address,
     Candidate,
@@ -22,6 +20,7 @@ from candidates.models import (
     Profile,
     RiskStatus,
 )
+from core import events
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +74,9 @@ def candidate_upsert(*, integration: Integration, data: dict) -> tuple[Candidate
             model.objects.filter(candidate=candidate).delete()
 
     _evidence_create(candidate, data)
-    transaction.on_commit(lambda: candidate_enqueue_scoring(candidate_id=candidate.pk))
+    # Scoring (a higher layer) hears of it and hands the candidate to a worker after commit;
+    # risk_status=PENDING, written in this transaction, is the durable record that it must.
+    events.emit(EvidenceChanged(candidate_id=candidate.pk, revision=candidate.revision))
     return candidate, created
 
 
@@ -165,7 +166,8 @@ def _payment_account(candidate: Candidate, data: dict, identify) -> PaymentAccou
         account.bank_code = iban.bank_code
         account.bank_name = iban.bank_name
         account.bic = iban.bic
-        identify(IdentifierKind.BANK_ACCOUNT, account.iban_fingerprint, f"IBAN …{account.iban_last4}")
+        identify(IdentifierKind.BANK_ACCOUNT, account.iban_fingerprint,
+                 f"IBAN …{account.iban_last4}")
     routing = data.get("routing_number", "")
     if routing:
         account.routing_fingerprint = normalize.fingerprint("routing", routing)
@@ -186,63 +188,3 @@ def _payment_account(candidate: Candidate, data: dict, identify) -> PaymentAccou
     if account.wallet_address:
         identify(IdentifierKind.WALLET, account.wallet_address, account.wallet_address)
     return account
-
-
-def candidate_enqueue_scoring(*, candidate_id: int) -> bool:
-    """Hand the candidate's scoring to the broker; never raises.
-
-    Called after commit. When the broker is unreachable the candidate stays pending with no
-    `enqueued_at`, and the periodic sweep enqueues it once the broker is back: the API still
-    answers 2xx and no work is lost. Returns whether the broker took the task.
-    """
-    from signals.tasks import candidate_score_task
-
-    try:
-        candidate_score_task.delay(candidate_id)
-    except Exception:  # kombu raises several types (OperationalError, socket errors, ...)
-        logger.warning("broker unavailable; candidate %s left for the sweep", candidate_id,
-                       exc_info=True)
-        return False
-    Candidate.objects.filter(pk=candidate_id, risk_status=RiskStatus.PENDING).update(
-        enqueued_at=timezone.now()
-    )
-    return True
-
-
-SWEEP_BATCH_SIZE = 500  # one beat tick; a backlog drains over a few minutes, oldest first
-
-
-def candidates_sweep_unscored(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
-    """Enqueue pending candidates that never reached the broker or whose worker died, and
-    scored candidates whose last score lacks a check (retried hourly by default).
-
-    Returns how many were handed over.
-    """
-    stale = timezone.now() - timedelta(seconds=settings.SCORING_REQUEUE_AFTER_SECONDS)
-    incomplete_stale = timezone.now() - timedelta(seconds=settings.SCORING_INCOMPLETE_RETRY_SECONDS)
-    ids = list(
-        Candidate.objects.filter(risk_status=RiskStatus.PENDING)
-        .filter(enqueued_at__isnull=True)
-        .values_list("pk", flat=True)[:batch_size]
-    )
-    if len(ids) < batch_size:
-        ids += list(
-            Candidate.objects.filter(risk_status=RiskStatus.PENDING, enqueued_at__lt=stale)
-            .order_by("enqueued_at")
-            .values_list("pk", flat=True)[: batch_size - len(ids)]
-        )
-    if len(ids) < batch_size:
-        # Scored, but a check failed or stayed pending after the task's own retries.
-        ids += list(
-            Candidate.objects.exclude(incomplete_checks=[])
-            .filter(updated_at__lt=incomplete_stale)
-            .exclude(pk__in=ids)
-            .order_by("updated_at")
-            .values_list("pk", flat=True)[: batch_size - len(ids)]
-        )
-    handed = 0
-    for candidate_id in ids:
-        if not candidate_enqueue_scoring(candidate_id=candidate_id):
-            break  # broker still down: the next sweep tries again
-        handed += 1
-    return handed

@@ -5,18 +5,11 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-
-@shared_task
-def candidates_sweep_unscored_task() -> int:
-    from candidates.services import candidates_sweep_unscored
-
-    return candidates_sweep_unscored()
+from candidates.models import IdempotencyRecord
 
 
 @shared_task
 def idempotency_keys_prune_task() -> int:
-    from candidates.models import IdempotencyRecord
-
     cutoff = timezone.now() - timedelta(hours=24)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -2,7 +2,7 @@
 
 import requests
 
-from vetting.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any list we import; a bigger body is a wrong URL
 

@@ -3,7 +3,7 @@
 Only public data is read: `created_at`, `public_repos` and `followers`. A found account and a
 404 ("no such account") are both cached in GithubAccount for GITHUB_CACHE_SECONDS, so
 re-scoring does not call GitHub again. Anything else (a timeout, a connection error, a 5xx,
-a rate limit, an answer we cannot read) raises CheckPending: the candidate is scored without
+a rate limit, an answer we cannot read) raises SourceUnavailable: the candidate is scored without
 the check and the worker retries later. Such an answer is never cached and never becomes a
 "young" or "missing" finding.
 
@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from intel import ratelimit
 from intel.models import GithubAccount
-from signals.engine import CheckPending, GithubAccountInfo
+from intel.types import GithubAccountInfo, SourceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def github_account(username: str) -> GithubAccountInfo | None:
     """The GitHub account `username`, from the cache or the API.
 
     None when GitHub look-ups are switched off (GITHUB_ENABLED) or there is no username: the
-    check cannot know. Raises CheckPending when GitHub cannot answer now.
+    check cannot know. Raises SourceUnavailable when GitHub cannot answer now.
     """
     username = (username or "").strip().lower()
     if not settings.GITHUB_ENABLED or not username:
@@ -51,7 +51,7 @@ def github_account(username: str) -> GithubAccountInfo | None:
         return cached
     wait = ratelimit.window_remaining(RATE_LIMIT_NAME)
     if wait:
-        raise CheckPending(f"GitHub rate limit: waiting {wait}s for it to reset", wait)
+        raise SourceUnavailable(f"GitHub rate limit: waiting {wait}s for it to reset", wait)
     response = _get(username)
     return _store(username, response)
 
@@ -75,15 +75,15 @@ def _get(username: str) -> requests.Response:
         return requests.get(url, headers=headers, timeout=settings.GITHUB_TIMEOUT,
                             allow_redirects=True)
     except requests.Timeout:
-        raise CheckPending(f"GitHub did not answer within {settings.GITHUB_TIMEOUT}s",
+        raise SourceUnavailable(f"GitHub did not answer within {settings.GITHUB_TIMEOUT}s",
                            TRANSIENT_RETRY_SECONDS) from None
     except requests.RequestException as exc:
-        raise CheckPending(f"GitHub unreachable ({type(exc).__name__})",
+        raise SourceUnavailable(f"GitHub unreachable ({type(exc).__name__})",
                            TRANSIENT_RETRY_SECONDS) from None
 
 
 def _store(username: str, response: requests.Response) -> GithubAccountInfo:
-    """Cache a definite answer (200, 404) and return it; raise CheckPending for the rest."""
+    """Cache a definite answer (200, 404) and return it; raise SourceUnavailable for the rest."""
     status = response.status_code
     if status in (403, 429):
         # GitHub's primary limit (Remaining: 0, Reset) and secondary limits (Retry-After, or
@@ -91,10 +91,10 @@ def _store(username: str, response: requests.Response) -> GithubAccountInfo:
         wait = ratelimit.retry_after_seconds(response, default=TRANSIENT_RETRY_SECONDS)
         ratelimit.window_set(RATE_LIMIT_NAME, wait)
         logger.warning("GitHub rate limit (%s); pausing look-ups for %ss", status, wait)
-        raise CheckPending(f"GitHub rate limit ({status}): retry in {wait}s", wait)
+        raise SourceUnavailable(f"GitHub rate limit ({status}): retry in {wait}s", wait)
     if status >= 500:
         wait = ratelimit.retry_after_seconds(response, default=TRANSIENT_RETRY_SECONDS)
-        raise CheckPending(f"GitHub error {status}", wait)
+        raise SourceUnavailable(f"GitHub error {status}", wait)
     if ratelimit.is_exhausted(response):
         # That was the last request of the window: spare the next check a refusal.
         ratelimit.window_set(RATE_LIMIT_NAME,
@@ -106,7 +106,7 @@ def _store(username: str, response: requests.Response) -> GithubAccountInfo:
         defaults = _parse(response)
     else:  # 401 (bad GITHUB_TOKEN), 400, 422, ...: a problem on our side, not a finding
         logger.warning("GitHub answered %s for users/%s", status, username)
-        raise CheckPending(f"GitHub answered {status}", UNEXPECTED_RETRY_SECONDS)
+        raise SourceUnavailable(f"GitHub answered {status}", UNEXPECTED_RETRY_SECONDS)
     row, _ = GithubAccount.objects.update_or_create(
         username=username, defaults={**defaults, "fetched_at": timezone.now()}
     )
@@ -123,7 +123,7 @@ def _parse(response: requests.Response) -> dict:
     if not isinstance(body, dict) or created_at is None:
         # Not what the users API answers: a proxy's page, a truncated body. Ask again later
         # rather than record an account without an age.
-        raise CheckPending("GitHub answered 200 without a readable created_at",
+        raise SourceUnavailable("GitHub answered 200 without a readable created_at",
                            UNEXPECTED_RETRY_SECONDS)
     return {
         "found": True,

@@ -37,14 +37,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from core.audit import audit_data_import
+from core.exceptions import ApplicationError
 from intel.fetch import fetch_bytes
 from intel.models import IpRange, IpRangeList
-from vetting.exceptions import ApplicationError
-
-try:  # the audit trail is another part of the product; imports work without it
-    from vetting.audit import audit_data_import
-except ImportError:  # pragma: no cover - only while the audit app is absent
-    audit_data_import = None
 
 logger = logging.getLogger(__name__)
 
@@ -213,8 +209,7 @@ def ip_ranges_import(*, category: str, lines: Iterable[str], source: str,
             duplicate_count=parsed.duplicate_count, rejected_count=parsed.rejected_count,
             rejected=parsed.rejected, replaced_count=replaced,
         )
-        if audit_data_import is not None:
-            audit_data_import(actor=actor, source=f"ip-ranges:{category}",
+        audit_data_import(actor=actor, source=f"ip-ranges:{category}",
                               summary={**result.as_dict(), "sha256": digest.hexdigest()})
         transaction.on_commit(index_reset)
     logger.info("imported IP ranges %s", result.as_dict())
@@ -247,7 +242,8 @@ def ip_ranges_fetch(url: str) -> str:
     """Download a range list. Raises IpRangeSourceUnavailable for what may pass (timeout,
     connection error, 5xx, 429) and ApplicationError for what will not (other 4xx, a body
     larger than FETCH_MAX_BYTES)."""
-    body = fetch_bytes(url, user_agent="vetting-ip-ranges/1.0", timeout=FETCH_TIMEOUT, unavailable=IpRangeSourceUnavailable,
+    body = fetch_bytes(url, user_agent="vetting-ip-ranges/1.0", timeout=FETCH_TIMEOUT,
+                       unavailable=IpRangeSourceUnavailable,
                        max_bytes=FETCH_MAX_BYTES)
     return body.decode("utf-8-sig", errors="replace")
 

@@ -7,7 +7,7 @@ basic auth (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN). Without both settings there 
 provider and `line_type` returns None: the check then says VoIP could not be determined.
 
 Answers are cached in PhoneLineType for LINE_TYPE_CACHE_SECONDS (each look-up is billed).
-A timeout, connection error, 429 or 5xx raises CheckPending and is never cached.
+A timeout, connection error, 429 or 5xx raises SourceUnavailable and is never cached.
 """
 
 import logging
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from intel import ratelimit
 from intel.models import PhoneLineType
-from signals.engine import CheckPending
+from intel.types import SourceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def configured() -> bool:
 def line_type(e164: str) -> str | None:
     """The provider's line type for e164: mobile, landline, fixedVoip, nonFixedVoip, tollFree,
     personal, ... or "" when the provider could not tell. None when no provider is
-    configured. Raises CheckPending when the provider cannot answer now."""
+    configured. Raises SourceUnavailable when the provider cannot answer now."""
     e164 = (e164 or "").strip()
     if not configured() or not e164:
         return None
@@ -48,7 +48,7 @@ def line_type(e164: str) -> str | None:
         return row.line_type
     wait = ratelimit.window_remaining(RATE_LIMIT_NAME)
     if wait:
-        raise CheckPending(f"line-type provider rate limit: waiting {wait}s", wait)
+        raise SourceUnavailable(f"line-type provider rate limit: waiting {wait}s", wait)
     kind, carrier_name = _answer(_get(e164))
     PhoneLineType.objects.update_or_create(
         e164=e164, defaults={"line_type": kind, "carrier": carrier_name,
@@ -75,34 +75,34 @@ def _get(e164: str) -> requests.Response:
             timeout=settings.TWILIO_TIMEOUT,
         )
     except requests.Timeout:
-        raise CheckPending(f"line-type provider did not answer within "
+        raise SourceUnavailable(f"line-type provider did not answer within "
                            f"{settings.TWILIO_TIMEOUT}s", TRANSIENT_RETRY_SECONDS) from None
     except requests.RequestException as exc:
-        raise CheckPending(f"line-type provider unreachable ({type(exc).__name__})",
+        raise SourceUnavailable(f"line-type provider unreachable ({type(exc).__name__})",
                            TRANSIENT_RETRY_SECONDS) from None
 
 
 def _answer(response: requests.Response) -> tuple[str, str]:
-    """(line type, carrier) from a definite answer; CheckPending for the rest."""
+    """(line type, carrier) from a definite answer; SourceUnavailable for the rest."""
     status = response.status_code
     if status == 429:
         wait = ratelimit.retry_after_seconds(response, default=TRANSIENT_RETRY_SECONDS)
         ratelimit.window_set(RATE_LIMIT_NAME, wait)
-        raise CheckPending(f"line-type provider rate limit (429): retry in {wait}s", wait)
+        raise SourceUnavailable(f"line-type provider rate limit (429): retry in {wait}s", wait)
     if status >= 500:
         wait = ratelimit.retry_after_seconds(response, default=TRANSIENT_RETRY_SECONDS)
-        raise CheckPending(f"line-type provider error {status}", wait)
+        raise SourceUnavailable(f"line-type provider error {status}", wait)
     if status == 404:
         return "", ""  # the provider does not know the number: undetermined, not a finding
     if status != 200:
         logger.warning("line-type provider answered %s", status)
-        raise CheckPending(f"line-type provider answered {status}", UNEXPECTED_RETRY_SECONDS)
+        raise SourceUnavailable(f"line-type provider answered {status}", UNEXPECTED_RETRY_SECONDS)
     try:
         body = response.json()
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise CheckPending("line-type provider answered 200 without JSON",
+        raise SourceUnavailable("line-type provider answered 200 without JSON",
                            UNEXPECTED_RETRY_SECONDS)
     # Null when the number is invalid or the provider has no data for it (with error_code).
     intelligence = body.get("line_type_intelligence") or {}

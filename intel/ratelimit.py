@@ -3,7 +3,7 @@
 When an API rate-limits us, every worker scoring another candidate would otherwise call it
 again at once and earn another refusal (GitHub counts those too). The window until the limit
 resets is kept in the Django cache (Redis when REDIS_URL is set, so every worker sees it;
-process memory otherwise), and the clients raise CheckPending without calling the API while
+process memory otherwise), and the clients raise SourceUnavailable without calling the API while
 it is open. The window is an optimisation only: if the cache is unavailable the clients just
 call the API and learn the limit again.
 """

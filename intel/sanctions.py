@@ -76,15 +76,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from core.audit import audit_data_import
+from core.exceptions import ApplicationError
 from intel.fetch import fetch_bytes
 from intel.models import SanctionsEntry, SanctionsImport, SanctionsName, SanctionsWallet
-from signals.engine import SanctionsHit
-from vetting.exceptions import ApplicationError
-
-try:  # the audit trail is another part of the product; imports work without it
-    from vetting.audit import audit_data_import
-except ImportError:  # pragma: no cover - only while the audit app is absent
-    audit_data_import = None
+from intel.types import SanctionsHit
 
 logger = logging.getLogger(__name__)
 
@@ -350,8 +346,7 @@ def sanctions_import(*, sdn_text: str, alt_text: str | None = None, source: str,
             wallet_count=len(wallets), skipped_count=len(entries) - len(kept),
             replaced_count=replaced, all_programs=all_programs,
         )
-        if audit_data_import is not None:
-            audit_data_import(actor=actor, source="ofac-sdn",
+        audit_data_import(actor=actor, source="ofac-sdn",
                               summary={**result.as_dict(), "sha256": digest.hexdigest()})
         # This process sees the new list at once (inside the transaction too); others at
         # their next marker check.
@@ -365,7 +360,8 @@ def sanctions_fetch(url: str) -> str:
     """Download SDN.CSV or ALT.CSV. Raises SanctionsSourceUnavailable for what may pass
     (timeout, connection error, 5xx, 429) and ApplicationError for what will not (another
     4xx, a body larger than FETCH_MAX_BYTES)."""
-    body = fetch_bytes(url, user_agent="vetting-sanctions/1.0", timeout=FETCH_TIMEOUT, unavailable=SanctionsSourceUnavailable,
+    body = fetch_bytes(url, user_agent="vetting-sanctions/1.0", timeout=FETCH_TIMEOUT,
+                       unavailable=SanctionsSourceUnavailable,
                        max_bytes=FETCH_MAX_BYTES)
     return text_decode(body)
 

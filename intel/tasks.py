@@ -5,8 +5,8 @@ Tasks take primitive arguments and call one service (intel/ipranges.py, intel/sa
 
 from celery import shared_task
 
-from intel.ipranges import IpRangeSourceUnavailable
-from intel.sanctions import SanctionsSourceUnavailable
+from intel.ipranges import IpRangeSourceUnavailable, ip_ranges_fetch, ip_ranges_import
+from intel.sanctions import SanctionsSourceUnavailable, sanctions_fetch, sanctions_import
 
 
 @shared_task(
@@ -29,8 +29,6 @@ from intel.sanctions import SanctionsSourceUnavailable
 def ip_ranges_import_task(category: str, url: str | list[str]) -> dict:
     """Download the list at url (or the lists at several URLs, which together make the
     category: X4BNet publishes VPN IPv4 and IPv6 separately) and replace the category."""
-    from intel.ipranges import ip_ranges_fetch, ip_ranges_import
-
     urls = [url] if isinstance(url, str) else list(url)
     lines: list[str] = []
     for one in urls:
@@ -59,8 +57,6 @@ def ip_ranges_import_task(category: str, url: str | list[str]) -> dict:
 def sanctions_import_task(sdn_url: str, alt_url: str | None = None,
                           all_programs: bool = False) -> dict:
     """Download OFAC's SDN.CSV (and ALT.CSV) and replace the sanctions screening list."""
-    from intel.sanctions import sanctions_fetch, sanctions_import
-
     sdn_text = sanctions_fetch(sdn_url)
     alt_text = sanctions_fetch(alt_url) if alt_url else None
     result = sanctions_import(

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from core.audit import audit_record
 from signals.models import ComboWeight, FlagWeight, LevelThreshold, ScoreRun
-from vetting.audit import audit_record
 
 
 class AuditedWeightAdmin(admin.ModelAdmin):

@@ -12,8 +12,16 @@ class SignalsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from candidates.events import EvidenceChanged
+        from core import events
+        from signals import tasks
+        from signals.events import RescoreRequested
         from signals.services import weights_sync
 
         # Like Django's own contenttypes: make sure every catalog flag has an editable weight.
         post_migrate.connect(lambda sender, **kwargs: weights_sync(), sender=self,
                              weak=False, dispatch_uid="signals.weights_sync")
+        # The scoring hand-off: new evidence, or a linked candidate's change, is scored after
+        # the change commits (see signals/tasks.py).
+        events.subscribe(EvidenceChanged, tasks.on_evidence_changed)
+        events.subscribe(RescoreRequested, tasks.on_rescore_requested)

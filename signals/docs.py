@@ -61,7 +61,8 @@ def scoring_markdown() -> str:
                 f"- Source: {spec.source}\n"
                 f"- What to verify next: {spec.next_step}\n"
             )
-    parts.append("\n## Combinations\n\n| combination | requires | bonus | why |\n|---|---|---|---|\n")
+    parts.append("\n## Combinations\n\n| combination | requires | bonus | why |\n"
+                 "|---|---|---|---|\n")
     for combo in COMBOS:
         parts.append(f"| `combo.{combo.name}` | {', '.join(f'`{r}`' for r in combo.requires)} "
                      f"| {combo.bonus} | {combo.why} |\n")

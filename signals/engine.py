@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from intel.types import GithubAccountInfo, SanctionsHit  # noqa: F401  (the look-ups answer with them)
 from signals.catalog import CATALOG
 
 
@@ -180,13 +181,13 @@ class Lookups:
         """ISO 3166-1 alpha-2 country of ip from offline data, or "" when unknown."""
         return ""
 
-    def github_account(self, username: str) -> "GithubAccountInfo | None":
+    def github_account(self, username: str) -> GithubAccountInfo | None:
         """The GitHub account, from cache or the API. Raises CheckPending when GitHub cannot
         answer now (timeout, 5xx, rate limit); None when the check cannot know at all."""
         return None
 
     def sanctions_hits(self, *, names: list[tuple[str, str]],
-                       wallets: list[str]) -> list["SanctionsHit"]:
+                       wallets: list[str]) -> list[SanctionsHit]:
         """Sanctions entries matching any (role, name) or wallet address."""
         return []
 
@@ -199,26 +200,6 @@ class Lookups:
         """The carrier the line-type provider named for e164 (ask phone_line_type first);
         "" when unknown."""
         return ""
-
-
-@dataclass(frozen=True)
-class GithubAccountInfo:
-    username: str
-    found: bool  # False: the API answered 404
-    created_at: datetime | None = None
-    public_repos: int | None = None
-    followers: int | None = None
-
-
-@dataclass(frozen=True)
-class SanctionsHit:
-    ent_num: int
-    entry_name: str  # the SDN entry's primary name
-    matched_name: str  # the name or alias that matched
-    programs: str
-    score: float  # 0-100; 100 for an exact wallet match
-    role: str  # what of the candidate matched: name, holder, employer, wallet
-    query: str  # the candidate's value that matched
 
 
 # --- Registry ------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 """Building a candidate's snapshot from the database, and the database-backed look-ups."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 
 from candidates.models import Candidate, Identifier
 from candidates.selectors import EVIDENCE_PREFETCH, identifier_matches
+from intel import geo, github, ipranges, linetype, sanctions
+from intel.types import SourceUnavailable
 from signals import resume
 from signals.engine import (
     AddressSnap,
     CandidateSnapshot,
+    CheckPending,
     EmailSnap,
     EmploymentSnap,
     IpSnap,
@@ -108,31 +112,31 @@ class DbLookups(Lookups):
         return self._resumes
 
     def ip_categories(self, ip: str) -> list[str]:
-        from intel.ipranges import categories_for
-
-        return categories_for(ip)
+        return ipranges.categories_for(ip)
 
     def ip_country(self, ip: str) -> str:
-        from intel.geo import country_for
-
-        return country_for(ip)
+        return geo.country_for(ip)
 
     def github_account(self, username: str):
-        from intel.github import github_account
-
-        return github_account(username)
+        with _pending_when_unavailable():
+            return github.github_account(username)
 
     def sanctions_hits(self, *, names: list[tuple[str, str]], wallets: list[str]):
-        from intel.sanctions import sanctions_hits
-
-        return sanctions_hits(names=names, wallets=wallets)
+        return sanctions.sanctions_hits(names=names, wallets=wallets)
 
     def phone_line_type(self, e164: str) -> str | None:
-        from intel.linetype import line_type
-
-        return line_type(e164)
+        with _pending_when_unavailable():
+            return linetype.line_type(e164)
 
     def phone_carrier(self, e164: str) -> str:
-        from intel.linetype import carrier
+        with _pending_when_unavailable():
+            return linetype.carrier(e164)
 
-        return carrier(e164)
+
+@contextmanager
+def _pending_when_unavailable():
+    """intel's "cannot answer now" becomes the engine's pending check (retried later)."""
+    try:
+        yield
+    except SourceUnavailable as exc:
+        raise CheckPending(exc.reason, exc.retry_after) from exc

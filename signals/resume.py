@@ -25,7 +25,9 @@ import unicodedata
 import numpy as np
 from django.db import connection, transaction
 
+from candidates.models import Candidate
 from signals.engine import CandidateSnapshot, OtherCandidate
+from signals.models import ResumeBand, ResumeSignature
 
 # Each edited word changes up to SHINGLE_WORDS shingles: 4 keeps a 200-word template with its
 # name swapped and five words edited at a Jaccard similarity of about 0.75 (0.70 with 5-word
@@ -140,9 +142,6 @@ def resume_signature_store(*, candidate_id: int, text: str) -> None:
     longer the candidate's resume (a scoring task overtaken by an update, running late) is
     ignored: the update's own task stores the new one, and must not be overwritten.
     """
-    from candidates.models import Candidate
-    from signals.models import ResumeBand, ResumeSignature
-
     computed = resume_signature(text)
     with transaction.atomic():
         # Two deliveries of one scoring task must not interleave their delete and insert:

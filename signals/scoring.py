@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS, FAMILY_DECAY, INFO
 from signals.engine import Flag
+from signals.models import ComboWeight, FlagWeight, LevelThreshold
 
 LEVELS = ("low", "medium", "high", "critical")
 
@@ -52,8 +53,6 @@ def default_weights() -> Weights:
 
 def weights_load() -> Weights:
     """The weights in force: the admin's rows, and catalog defaults for codes without one."""
-    from signals.models import ComboWeight, FlagWeight, LevelThreshold
-
     weights = default_weights()
     for row in FlagWeight.objects.all():
         weights.points[row.code] = row.points if row.enabled else 0

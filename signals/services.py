@@ -9,15 +9,17 @@ from django.utils import timezone
 
 from candidates.models import Candidate, RiskStatus
 from candidates.selectors import links_from_matches
+from core import events
 from signals import (
     checks,  # noqa: F401  (registers every check)
     resume,
 )
+from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS
 from signals.engine import CHECKS, run_checks
+from signals.events import RescoreRequested, RiskChanged
 from signals.lookups import DbLookups, snapshot_load
-from signals.models import ScoreRun, WeightSet
+from signals.models import ComboWeight, FlagWeight, LevelThreshold, ScoreRun, WeightSet
 from signals.scoring import score_flags, weights_load
-from vetting.services import review_on_rescore
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +100,9 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
             candidate.scored_at = timezone.now()
         elif candidate.scored_at is None:
             candidate.scored_at = previous.created_at
-        review_on_rescore(candidate_id=candidate.pk, old_level=candidate.risk_level,
-                          new_level=scored.level)
+        # The review workflow (and whoever else listens) hears of it in this transaction.
+        events.emit(RiskChanged(candidate_id=candidate.pk, old_level=candidate.risk_level,
+                                new_level=scored.level, score=scored.score))
         candidate.risk_status = RiskStatus.SCORED
         candidate.risk_score = scored.score
         candidate.risk_level = scored.level
@@ -120,13 +123,12 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
 
 
 def _rescore_linked(snapshot, lookups: DbLookups) -> None:
-    """Mark the candidates linked to this one for re-scoring and enqueue them after commit.
+    """Mark the candidates linked to this one for re-scoring; the hand-off (signals/tasks.py)
+    enqueues them after commit.
 
     They are set back to pending in this transaction, so a broker outage only delays their
     re-score (the sweep sends them) and never loses it. Their current score stays visible.
     """
-    from candidates.services import candidate_enqueue_scoring
-
     # The same self-join and resume search the checks just ran: read from the look-ups.
     links = links_from_matches(lookups.matches())
     linked = [link["id"] for link in links if set(link["shared"]) - FANOUT_LIMITED_KINDS]
@@ -138,13 +140,7 @@ def _rescore_linked(snapshot, lookups: DbLookups) -> None:
     if not ids:
         return
     Candidate.objects.filter(pk__in=ids).update(risk_status=RiskStatus.PENDING, enqueued_at=None)
-
-    def enqueue():
-        for other_id in ids:
-            if not candidate_enqueue_scoring(candidate_id=other_id):
-                break  # broker down: the sweep picks the rest up
-
-    transaction.on_commit(enqueue)
+    events.emit(RescoreRequested(candidate_ids=tuple(ids)))
 
 
 def weights_sync() -> None:
@@ -152,9 +148,6 @@ def weights_sync() -> None:
 
     Existing rows are never changed: after the first migrate, the admin owns the weights.
     """
-    from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS
-    from signals.models import ComboWeight, FlagWeight, LevelThreshold
-
     for code, spec in CATALOG.items():
         FlagWeight.objects.get_or_create(code=code, defaults={"points": spec.points})
     for combo in COMBOS:

@@ -67,7 +67,7 @@ def test_an_admin_creates_an_api_key_and_sees_it_once(admin_client):
     key = response.context["key"]
     assert key.startswith("vk_") and key in response.content.decode()
     assert ApiKey.objects.get(integration=integration).key_hash == api_key_hash(key)
-    from vetting.audit import AuditEvent
+    from core.audit import AuditEvent
 
     event = AuditEvent.objects.get(action="api_key.create")
     assert event.actor.is_superuser and event.after["prefix"] == key[:10]

@@ -108,10 +108,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "candidates",
-    "signals",
-    "intel",
-    "vetting",  # the review workflow: queue, candidate pages, decisions, audit trail
+    # The project's apps, bottom layer first (docs/architecture.md).
+    "core",  # shared ground: audit trail, error types, events
+    "candidates",  # the applicant record and the ATS API
+    "intel",  # external reference data: IP ranges, sanctions, GitHub, line types
+    "signals",  # the red-flag checks and the risk score
+    "review",  # the review workflow: queue, candidate pages, decisions (app label "vetting")
+    "demo",  # demo population, seed_demo and evaluate_scoring
 ]
 
 MIDDLEWARE = [
@@ -122,7 +125,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who is acting, for audit records written where no request is at hand (role changes).
-    "vetting.middleware.AuditActorMiddleware",
+    "core.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -140,7 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "vetting.context.review_nav",
+                "review.context.review_nav",
             ],
         },
     },
@@ -201,7 +204,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["candidates.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["candidates.authentication.IsIntegration"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "vetting.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
@@ -263,7 +266,7 @@ CELERY_BEAT_SCHEDULE = {
     # Re-enqueue candidates whose scoring was never published (broker outage) or whose
     # worker died; expires so a backlog of sweeps does not pile up behind an outage.
     "sweep-unscored-candidates": {
-        "task": "candidates.tasks.candidates_sweep_unscored_task",
+        "task": "signals.tasks.candidates_sweep_unscored_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
@@ -360,11 +363,11 @@ LOGGING = {
     "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
 }
 
-# The review UI (vetting.views). Sign-in goes through one throttled backend, the admin's too.
+# The review UI (review.views). Sign-in goes through one throttled backend, the admin's too.
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
-AUTHENTICATION_BACKENDS = ["vetting.throttle.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["review.throttle.ThrottledModelBackend"]
 # Failed sign-ins per (username, client IP) before that pair is locked, and for how long.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", "900")

@@ -1,31 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.views import LogoutView
 from django.urls import include, path
-
-from vetting import views
-
-# The review UI (vetting.views): sign-in, the queue at "/", candidate pages and decisions,
-# the overview and the audit trail. Every view checks the role itself (vetting.roles).
-review_patterns = [
-    path("", views.queue, name="queue"),
-    path("candidates/<int:pk>/", views.candidate_detail, name="candidate"),
-    path("candidates/<int:pk>/start/", views.candidate_start, name="start"),
-    path("candidates/<int:pk>/clear/", views.candidate_clear, name="clear"),
-    path("candidates/<int:pk>/escalate/", views.candidate_escalate, name="escalate"),
-    path("candidates/<int:pk>/approve/", views.candidate_approve, name="approve"),
-    path("candidates/<int:pk>/reject/", views.candidate_reject, name="reject"),
-    path("candidates/<int:pk>/verifications/", views.verification_request, name="verify"),
-    path("candidates/<int:pk>/verifications/<int:verification_id>/outcome/",
-         views.verification_outcome, name="verification_outcome"),
-    path("overview/", views.overview, name="overview"),
-    path("audit/", views.audit, name="audit"),
-    path("audit/export.csv", views.audit_export, name="audit_export"),
-    path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
-]
 
 urlpatterns = [
     path("api/v1/", include("candidates.urls")),
     path("admin/", admin.site.urls),
-    path("", include((review_patterns, "review"))),
+    path("", include("review.urls")),
 ]

@@ -10,7 +10,7 @@ from werkzeug import Response
 
 from intel import github, ratelimit
 from intel.models import GithubAccount
-from signals.engine import CheckPending
+from intel.types import SourceUnavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def github_server(httpserver, settings):
     ratelimit.window_clear(github.RATE_LIMIT_NAME)
 
 
-def pending(username: str = "danawhit") -> CheckPending:
-    with pytest.raises(CheckPending) as caught:
+def pending(username: str = "danawhit") -> SourceUnavailable:
+    with pytest.raises(SourceUnavailable) as caught:
         github.github_account(username)
     return caught.value
 

@@ -6,11 +6,11 @@ import random
 import pytest
 from django.test import override_settings
 
+from core.exceptions import ApplicationError
 from intel import ipranges
 from intel.ipranges import categories_for, ip_ranges_import, ip_ranges_parse
 from intel.models import IpRange, IpRangeList
 from tests.intel.conftest import SHARED_RANGES
-from vetting.exceptions import ApplicationError
 
 
 def networks(text: str) -> list[str]:
@@ -128,7 +128,7 @@ class TestImport:
         assert not IpRangeList.objects.exists()
 
     def test_it_records_the_import_in_the_audit_trail(self):
-        from vetting.audit import AuditEvent
+        from core.audit import AuditEvent
 
         ip_ranges_import(category="tor", lines=["192.0.2.1", "bad"], source="tor.txt",
                          actor="command:import_ip_ranges")

@@ -9,7 +9,7 @@ from werkzeug import Response
 
 from intel import linetype, ratelimit
 from intel.models import PhoneLineType
-from signals.engine import CheckPending
+from intel.types import SourceUnavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,8 @@ def provider(httpserver, settings):
     ratelimit.window_clear(linetype.RATE_LIMIT_NAME)
 
 
-def pending() -> CheckPending:
-    with pytest.raises(CheckPending) as caught:
+def pending() -> SourceUnavailable:
+    with pytest.raises(SourceUnavailable) as caught:
         linetype.line_type(NUMBER)
     return caught.value
 

@@ -179,7 +179,7 @@ class TestImport:
         assert ent_nums("name", "Sang Man Kim") == [91001]
 
     def test_it_records_the_import_in_the_audit_trail(self, sdn_list):
-        from vetting.audit import AuditEvent
+        from core.audit import AuditEvent
 
         event = AuditEvent.objects.get(action="data.import", target_id="ofac-sdn")
         assert event.after["entries"] == 10 and event.after["programs"] == "DPRK*"
@@ -249,7 +249,7 @@ class TestTask:
         result = sanctions_import_task(httpserver.url_for("/SDN.CSV"),
                                        httpserver.url_for("/ALT.CSV"))
         assert (result["entries"], result["aliases"], result["wallets"]) == (10, 4, 2)
-        from vetting.audit import AuditEvent
+        from core.audit import AuditEvent
 
         assert AuditEvent.objects.get(target_id="ofac-sdn").actor_label == (
             "task:sanctions_import_task")

@@ -12,11 +12,11 @@ from celery.exceptions import Retry
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from core.exceptions import ApplicationError
 from intel import ipranges
 from intel.ipranges import IpRangeSourceUnavailable, ip_ranges_fetch
 from intel.models import IpRange, IpRangeList
 from intel.tasks import ip_ranges_import_task
-from vetting.exceptions import ApplicationError
 from vetting.settings import envsources
 
 

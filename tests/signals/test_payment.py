@@ -59,7 +59,8 @@ class TestBankCountryMismatch:
         assert flag.evidence["accounts"] == ["Wise IBAN …7034", "Bank IBAN …1111"]
 
     def test_it_needs_both_countries(self):
-        assert "payment.bank_country_mismatch" not in by_code(flags_for(DE_BANK, location_country=""))
+        flags = flags_for(DE_BANK, location_country="")
+        assert "payment.bank_country_mismatch" not in by_code(flags)
         assert flags_for(PaymentSnap("bank", holder_name="Dana Whitfield")) == []
 
     def test_it_raises_nothing_for_a_bank_at_home(self):

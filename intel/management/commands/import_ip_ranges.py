@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.exceptions import ApplicationError
 from intel.ipranges import IpRangeSourceUnavailable, ip_ranges_fetch, ip_ranges_import
-from vetting.exceptions import ApplicationError
 
 
 class Command(BaseCommand):

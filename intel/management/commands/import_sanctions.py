@@ -14,8 +14,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.exceptions import ApplicationError
 from intel.sanctions import SanctionsSourceUnavailable, sanctions_import, sanctions_read
-from vetting.exceptions import ApplicationError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,12 @@
+"""What candidates tells the layers above it (delivered by core.events; see that module)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EvidenceChanged:
+    """A candidate was created or its record replaced (a new revision to score). Emitted
+    inside the transaction that wrote it."""
+
+    candidate_id: int
+    revision: int

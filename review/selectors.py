@@ -1,0 +1,534 @@
+"""Reads for the review pages: the queue, a candidate's page, the linked-identities graph,
+the overview's aggregates and the audit trail.
+
+Reviewers see every integration's candidates (they work for the company, not for one ATS);
+what they may do is decided by review.roles. Every query here is an indexed look-up or an
+indexed ORDER BY ... LIMIT; the indexes are in vetting/migrations/0002 and each model's Meta.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
+
+from candidates.models import Candidate, Email, Identifier, Integration, RiskLevel
+from candidates.selectors import EVIDENCE_PREFETCH, candidate_links
+from core.audit import AuditEvent
+from review.models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    CandidateFlag,
+    Decision,
+    DecisionAction,
+    Review,
+    ReviewState,
+    VerificationRequest,
+)
+from review.services import ALL_REASONS
+from signals.catalog import CATALOG, COMBOS, INFO
+from signals.models import ScoreRun
+
+QUEUE_PAGE_SIZE = 50
+# Counting every match of a broad filter costs a scan; beyond this the page says "10,000+".
+QUEUE_COUNT_CAP = 10_000
+# Search matches by email come from this many emails at most (a common word like "dev").
+SEARCH_EMAIL_LIMIT = 500
+GRAPH_NODE_LIMIT = 60  # linked candidates drawn; the rest are listed under the graph
+LEVELS = [level.value for level in RiskLevel]
+FLAG_CODES = sorted(CATALOG) + sorted(f"combo.{combo.name}" for combo in COMBOS)
+
+# Saved views of the queue.
+VIEW_AWAITING_HR = "awaiting_hr"
+VIEW_MY_ESCALATIONS = "my_escalations"
+SAVED_VIEWS = {
+    VIEW_AWAITING_HR: "Awaiting HR approval",
+    VIEW_MY_ESCALATIONS: "My escalations",
+}
+STATE_OPEN, STATE_ALL = "open", "all"
+
+
+# --- The queue -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    q: str = ""
+    level: str = ""
+    state: str = STATE_OPEN  # "open", "all" or a ReviewState
+    flag: str = ""
+    position: str = ""
+    integration: int | None = None
+    view: str = ""  # a SAVED_VIEWS key
+
+
+@dataclass
+class QueuePage:
+    rows: list[Candidate]
+    next_cursor: str | None
+    count: int
+    count_capped: bool
+    page_size: int = QUEUE_PAGE_SIZE
+
+
+def queue_list(*, user, filters: QueueFilters) -> QuerySet[Candidate]:
+    """Scored candidates matching the filters, riskiest first (score, then newest id).
+
+    Candidates without a Review row are "new"; the review comes with each row
+    (select_related), so a page is one query.
+    """
+    qs = (
+        Candidate.objects.filter(risk_score__isnull=False)
+        .select_related("integration", "review", "review__escalated_by", "review__assignee")
+        .defer("resume_text")
+        .order_by("-risk_score", "-id")
+    )
+    qs = _filter_state(qs, user=user, filters=filters)
+    if filters.level:
+        qs = qs.filter(risk_level=filters.level)
+    if filters.flag:
+        qs = _filter_flag(qs, filters.flag)
+    if filters.position:
+        qs = qs.filter(position=filters.position)
+    if filters.integration:
+        qs = qs.filter(integration_id=filters.integration)
+    if filters.q.strip():
+        qs = _filter_search(qs, filters.q)
+    return qs
+
+
+def queue_page(*, user, filters: QueueFilters, cursor: str | None = None,
+               size: int = QUEUE_PAGE_SIZE) -> QueuePage:
+    """One page of the queue by keyset ("seek") pagination: the cursor is the last row's
+    (score, id), so page 2,000 costs what page 1 costs."""
+    qs = queue_list(user=user, filters=filters)
+    count = qs.order_by()[: QUEUE_COUNT_CAP + 1].count()
+    after = _cursor_parse(cursor)
+    if after is not None:
+        score, last_id = after
+        # The first condition bounds the index range; the second is the exact seek.
+        qs = qs.filter(risk_score__lte=score).filter(
+            Q(risk_score__lt=score) | Q(risk_score=score, id__lt=last_id))
+    rows = list(qs[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = f"{rows[-1].risk_score}.{rows[-1].pk}"
+    return QueuePage(rows=rows, next_cursor=next_cursor, count=min(count, QUEUE_COUNT_CAP),
+                     count_capped=count > QUEUE_COUNT_CAP, page_size=size)
+
+
+def _cursor_parse(cursor: str | None) -> tuple[int, int] | None:
+    try:
+        score, last_id = (cursor or "").split(".")
+        return int(score), int(last_id)
+    except ValueError:
+        return None
+
+
+def _filter_state(qs: QuerySet, *, user, filters: QueueFilters) -> QuerySet:
+    if filters.view == VIEW_AWAITING_HR:
+        return qs.filter(review__state=ReviewState.ESCALATED)
+    if filters.view == VIEW_MY_ESCALATIONS:
+        return qs.filter(review__escalated_by=user)
+    if filters.state == STATE_ALL:
+        return qs
+    if filters.state == ReviewState.NEW:
+        return qs.filter(Q(review__isnull=True) | Q(review__state=ReviewState.NEW))
+    if filters.state in ReviewState.values:
+        return qs.filter(review__state=filters.state)
+    # Open: no review yet, or one still waiting for someone.
+    return qs.filter(Q(review__isnull=True) | Q(review__state__in=OPEN_STATES))
+
+
+def _filter_flag(qs: QuerySet, code: str) -> QuerySet:
+    if code not in FLAG_CODES:
+        return qs.none()
+    if connection.vendor == "postgresql":
+        # risk_flags @> '[{"code": ...}]', answered by the GIN index review_risk_flags.
+        return qs.filter(risk_flags__contains=[{"code": code}])
+    # SQLite (the demo) has no JSON containment: match the serialised text instead. Codes
+    # come from the catalog, so the pattern is never user-controlled.
+    return qs.annotate(_flags_text=Cast("risk_flags", TextField())).filter(
+        _flags_text__contains=f'"code": "{code}"')
+
+
+def _filter_search(qs: QuerySet, q: str) -> QuerySet:
+    """Name (substring), external id (exact) or email (substring), any of them."""
+    q = q.strip()[:100]
+    condition = Q(full_name__icontains=q) | Q(external_id=q)
+    email_ids = list(Email.objects.filter(address__icontains=q)
+                     .values_list("candidate_id", flat=True)[:SEARCH_EMAIL_LIMIT])
+    if email_ids:
+        condition |= Q(pk__in=email_ids)
+    return qs.filter(condition)
+
+
+def queue_filter_options() -> dict:
+    """Positions and integrations for the filter menus; cached for five minutes (a new
+    position appears in the menu a little later, the filter itself is always live)."""
+
+    def load() -> dict:
+        positions = list(Candidate.objects.exclude(position="").order_by("position")
+                         .values_list("position", flat=True).distinct()[:300])
+        integrations = list(Integration.objects.order_by("name").values_list("id", "name"))
+        return {"positions": positions, "integrations": integrations}
+
+    return cache.get_or_set("review:queue-filter-options", load, 300)
+
+
+def _has_review(candidate: Candidate) -> bool:
+    try:
+        candidate.review
+    except Review.DoesNotExist:
+        return False
+    return True
+
+
+# --- The candidate page --------------------------------------------------------------------
+
+
+def candidate_get(*, candidate_id: int) -> Candidate | None:
+    return (
+        Candidate.objects.select_related("integration", "review", "review__escalated_by",
+                                         "review__assignee", "review__decided_by")
+        .prefetch_related(*EVIDENCE_PREFETCH)
+        .filter(pk=candidate_id)
+        .first()
+    )
+
+
+def candidate_review(candidate: Candidate) -> Review:
+    """The candidate's review, or an unsaved "new" one when nobody has touched it yet."""
+    if _has_review(candidate):
+        return candidate.review
+    return Review(candidate_id=candidate.pk, state=ReviewState.NEW)
+
+
+def score_history(*, candidate_id: int, limit: int = 20) -> list[dict]:
+    """Scoring runs, newest first, each with the flag codes it added and dropped."""
+    runs = list(ScoreRun.objects.filter(candidate_id=candidate_id)
+                .order_by("-created_at", "-id")
+                .only("score", "level", "flags", "created_at", "version", "revision")
+                [: limit + 1])
+    history = []
+    for i, run in enumerate(runs[:limit]):
+        codes = {flag.get("code") for flag in run.flags or []}
+        previous = ({flag.get("code") for flag in runs[i + 1].flags or []}
+                    if i + 1 < len(runs) else set())
+        history.append({
+            "created_at": run.created_at, "score": run.score, "level": run.level,
+            "version": run.version, "revision": run.revision,
+            "added": sorted(codes - previous), "dropped": sorted(previous - codes),
+            "first": i + 1 >= len(runs),
+        })
+    return history
+
+
+@dataclass
+class TimelineEntry:
+    at: object
+    kind: str  # "decision" or "verification" or "verification_outcome"
+    action: str
+    label: str
+    actor: str
+    reason: str = ""
+    comment: str = ""
+    from_state: str = ""
+    to_state: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def candidate_timeline(*, candidate_id: int) -> list[TimelineEntry]:
+    """Decisions and verification requests with their outcomes, oldest first."""
+    entries = []
+    for d in Decision.objects.filter(candidate_id=candidate_id).select_related("actor"):
+        entries.append(TimelineEntry(
+            at=d.created_at, kind="decision", action=d.action,
+            label=DecisionAction(d.action).label,
+            actor=d.actor.get_username() if d.actor else "System",
+            reason=ALL_REASONS.get(d.reason_code, d.reason_code), comment=d.comment,
+            from_state=d.from_state, to_state=d.to_state,
+            extra={"risk_score": d.risk_score, "risk_level": d.risk_level},
+        ))
+    for v in (VerificationRequest.objects.filter(candidate_id=candidate_id)
+              .select_related("requested_by", "outcome_by")):
+        entries.append(TimelineEntry(
+            at=v.created_at, kind="verification", action="verification",
+            label=f"Verification requested: {v.get_method_display()}",
+            actor=v.requested_by.get_username(), comment=v.note,
+        ))
+        if v.outcome_at:
+            entries.append(TimelineEntry(
+                at=v.outcome_at, kind="verification_outcome", action=v.outcome,
+                label=f"Verification {v.get_outcome_display().split(':')[0].lower()}: "
+                      f"{v.get_method_display()}",
+                actor=v.outcome_by.get_username() if v.outcome_by else "",
+                comment=v.outcome_note,
+            ))
+    entries.sort(key=lambda entry: entry.at)
+    return entries
+
+
+def verification_requests(*, candidate_id: int) -> list[VerificationRequest]:
+    return list(VerificationRequest.objects.filter(candidate_id=candidate_id)
+                .select_related("requested_by", "outcome_by").order_by("-created_at"))
+
+
+# --- The linked-identities graph -----------------------------------------------------------
+
+
+@dataclass
+class GraphData:
+    center_id: int
+    nodes: dict[int, dict]  # id -> {id, full_name, external_id, risk_score, risk_level, state}
+    hubs: list[dict]  # shared identifiers: {kind, label, members: [ids]}
+    links: list[dict]  # every linked candidate: {id, full_name, external_id, shared: [kinds]}
+    hidden: int  # linked candidates not drawn (beyond GRAPH_NODE_LIMIT)
+
+
+def candidate_graph(*, candidate: Candidate, limit: int = GRAPH_NODE_LIMIT) -> GraphData:
+    """This candidate and every candidate tied to it by a shared identifier or a resume
+    template, with every identifier shared among any of them (so a ring shows as one hub
+    with many spokes, and links between the others show too).
+
+    Three indexed queries whatever the ring's size: the 1-hop links (self-join of the
+    identifier index on (kind, key)), the drawn candidates, and their identifiers (by the
+    (candidate, kind, key) index), grouped here by (kind, key).
+    """
+    links = candidate_links(candidate_id=candidate.pk)
+    resume_others = _resume_links(candidate.risk_flags)
+    by_id = {link["id"]: link for link in links}
+    for other in resume_others:
+        if other["id"] in by_id:
+            by_id[other["id"]]["shared"] = sorted({*by_id[other["id"]]["shared"], "resume"})
+        else:
+            by_id[other["id"]] = {**other, "shared": ["resume"]}
+            links.append(by_id[other["id"]])
+    links.sort(key=lambda link: (-len(link["shared"]), link["id"]))
+    drawn = [link["id"] for link in links[:limit]]
+    ids = [candidate.pk, *drawn]
+    nodes = {
+        row["id"]: row
+        for row in Candidate.objects.filter(pk__in=ids).values(
+            "id", "full_name", "external_id", "risk_score", "risk_level", "review__state")
+    }
+    for row in nodes.values():
+        row["state"] = row.pop("review__state") or ReviewState.NEW
+    for link in links:
+        link["node"] = nodes.get(link["id"])
+    hubs = _shared_identifiers(ids)
+    drawn_resume = [o["id"] for o in resume_others if o["id"] in nodes]
+    if drawn_resume:
+        hubs.append({"kind": "resume", "label": "Near-duplicate resume",
+                     "members": [candidate.pk, *drawn_resume]})
+    return GraphData(center_id=candidate.pk, nodes=nodes, hubs=hubs, links=links,
+                     hidden=max(0, len(links) - limit))
+
+
+def _shared_identifiers(ids: list[int]) -> list[dict]:
+    groups: dict[tuple[str, str], dict] = {}
+    rows = (Identifier.objects.filter(candidate_id__in=ids)
+            .values_list("kind", "key", "label", "candidate_id"))
+    for kind, key, label, candidate_id in rows:
+        group = groups.setdefault((kind, key), {"kind": kind, "label": label, "members": []})
+        group["members"].append(candidate_id)
+    hubs = [g for g in groups.values() if len(g["members"]) > 1]
+    for hub in hubs:
+        hub["members"].sort()
+    hubs.sort(key=lambda h: (KIND_ORDER.get(h["kind"], 99), -len(h["members"]), h["label"]))
+    return hubs
+
+
+def _resume_links(flags: list[dict]) -> list[dict]:
+    """Candidates named in the resume flags' evidence ({"others": [{"id", ...}]})."""
+    found: dict[int, dict] = {}
+    for flag in flags or []:
+        if not str(flag.get("code", "")).startswith("resume."):
+            continue
+        for other in (flag.get("evidence") or {}).get("others") or []:
+            if isinstance(other, dict) and isinstance(other.get("id"), int):
+                found.setdefault(other["id"], {
+                    "id": other["id"], "external_id": other.get("external_id", ""),
+                    "full_name": other.get("full_name", ""),
+                })
+    return list(found.values())
+
+
+# Strongest first: the order hubs are laid out and listed in.
+KIND_ORDER = {kind: i for i, kind in enumerate([
+    "bank_account", "wallet", "payout_email", "email", "phone", "shipping_address", "resume",
+    "github", "linkedin", "gitlab", "stackoverflow", "portfolio", "residential_address",
+    "mailing_address", "ip",
+])}
+
+
+# --- The overview --------------------------------------------------------------------------
+
+FLAG_WEEKS = 12
+AGE_BUCKETS = [  # (label, lower bound in days, upper bound in days or None)
+    ("< 1 day", 0, 1), ("1–3 days", 1, 3), ("3–7 days", 3, 7), ("1–2 wk", 7, 14),
+    ("2–4 wk", 14, 28), ("> 4 wk", 28, None),
+]
+DECISION_DAYS = 30
+
+
+def overview_data() -> dict:
+    """The dashboard's aggregates, computed at most once a minute (DASHBOARD_CACHE_SECONDS):
+    they scan the candidates table, and a figure a minute old is as good for an overview."""
+    return cache.get_or_set("review:overview", overview_compute,
+                            settings.DASHBOARD_CACHE_SECONDS)
+
+
+def overview_compute() -> dict:
+    now = timezone.now()
+    levels = _levels()
+    return {
+        "computed_at": now,
+        "levels": levels,
+        "flags_by_week": _flags_by_week(now),
+        "queue_age": _queue_age(now, scored=sum(v for k, v in levels.items()
+                                                if k != "unscored")),
+        "decisions": _decisions(now),
+        "open_counts": _open_counts(),
+    }
+
+
+def _levels() -> dict:
+    """Index-only counts: scored candidates by level (review_queue_level), and the unscored
+    (review_unscored)."""
+    counts = dict(Candidate.objects.filter(risk_score__isnull=False).order_by()
+                  .values_list("risk_level").annotate(n=Count("id"))
+                  .values_list("risk_level", "n"))
+    result = {level: counts.get(level, 0) for level in LEVELS}
+    result["unscored"] = Candidate.objects.filter(risk_score__isnull=True).count()
+    return result
+
+
+def _flags_by_week(now) -> dict:
+    """{"weeks": [start dates], "codes": [{code, title, counts: [per week], total}]} for
+    candidates who applied in the last FLAG_WEEKS weeks, by the flags they carry now.
+
+    Counted from vetting_candidateflag (kept in step with the candidates by a database
+    trigger) by an index-only scan of (applied_at, code), one row per day and code."""
+    start = (now - timedelta(weeks=FLAG_WEEKS)).replace(hour=0, minute=0, second=0,
+                                                         microsecond=0)
+    rows = (CandidateFlag.objects.filter(applied_at__gte=start)
+            .annotate(day=TruncDate("applied_at")).order_by()
+            .values_list("day", "code").annotate(n=Count("*")))
+    weeks = [start + timedelta(weeks=i) for i in range(FLAG_WEEKS)]
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * FLAG_WEEKS)
+    for day, code, n in rows:
+        index = min(FLAG_WEEKS - 1, max(0, (day - start.date()).days // 7))
+        counts[code][index] += n
+    codes = [
+        {"code": code, "title": flag_title(code), "counts": values, "total": sum(values)}
+        for code, values in counts.items() if code and not _is_note(code)
+    ]
+    codes.sort(key=lambda c: (-c["total"], c["code"]))
+    return {"weeks": weeks, "codes": codes}
+
+
+def _is_note(code: str) -> bool:
+    """Informational flags ("VoIP could not be determined") count nothing and are no trend."""
+    spec = CATALOG.get(code)
+    return spec is not None and spec.severity == INFO
+
+
+def flag_title(code: str) -> str:
+    if code in CATALOG:
+        return CATALOG[code].title
+    if code.startswith("combo."):
+        return "Combination: " + code.removeprefix("combo.").replace("_", " ")
+    return code
+
+
+def _queue_age(now, *, scored: int) -> list[dict]:
+    """Open candidates (scored, not decided) by how long they have been in the system.
+
+    Counted as every scored candidate in the window (index-only ranges of review_created_at;
+    the oldest bucket, most of the table, as the rest of `scored`) minus the decided ones (a
+    join from the smaller review table): no scan of the candidates.
+    """
+    windows = []
+    for _, low, high in AGE_BUCKETS:
+        window = Q(created_at__lte=now - timedelta(days=low))
+        if high is not None:
+            window &= Q(created_at__gt=now - timedelta(days=high))
+        windows.append(window)
+    scored_qs = Candidate.objects.filter(risk_score__isnull=False)
+    decided = scored_qs.filter(review__state__in=CLOSED_STATES).aggregate(
+        **{f"b{i}": Count("id", filter=window) for i, window in enumerate(windows)})
+    in_window = [scored_qs.filter(window).count() for window in windows[:-1]]
+    in_window.append(scored - sum(in_window))
+    return [{"label": label, "count": count - decided[f"b{i}"]}
+            for i, ((label, _, _), count) in enumerate(zip(AGE_BUCKETS, in_window,
+                                                             strict=True))]
+
+
+def _decisions(now) -> dict:
+    since = now - timedelta(days=DECISION_DAYS)
+    outcomes = [DecisionAction.CLEAR, DecisionAction.ESCALATE, DecisionAction.APPROVE,
+                DecisionAction.REJECT]
+    recent = dict(Decision.objects.filter(created_at__gte=since, action__in=outcomes)
+                  .order_by().values_list("action").annotate(n=Count("id"))
+                  .values_list("action", "n"))
+    return {
+        "days": DECISION_DAYS,
+        "rows": [{"action": a.value, "label": a.label, "count": recent.get(a.value, 0)}
+                 for a in outcomes],
+    }
+
+
+def _open_counts() -> dict:
+    states = dict(Review.objects.order_by().values_list("state").annotate(n=Count("pk"))
+                  .values_list("state", "n"))
+    return {
+        "escalated": states.get(ReviewState.ESCALATED, 0),
+        "in_review": states.get(ReviewState.IN_REVIEW, 0),
+    }
+
+
+# --- The audit trail -----------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""  # a prefix: "review." or "review.approve"
+    actor: str = ""
+    target_type: str = ""
+    target_id: str = ""
+
+
+def audit_list(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.order_by("-id")
+    if filters.action:
+        qs = qs.filter(action__startswith=filters.action)
+    if filters.actor:
+        qs = qs.filter(actor_label=filters.actor)
+    if filters.target_type:
+        qs = qs.filter(target_type=filters.target_type)
+    if filters.target_id:
+        qs = qs.filter(target_id=filters.target_id)
+    return qs
+
+
+def audit_page(*, filters: AuditFilters, before_id: int | None = None,
+               size: int = AUDIT_PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
+    """A page of events, newest first, by keyset on id. Returns (events, next before_id)."""
+    qs = audit_list(filters=filters)
+    if before_id:
+        qs = qs.filter(id__lt=before_id)
+    events = list(qs[: size + 1])
+    if len(events) > size:
+        return events[:size], events[size - 1].pk
+    return events, None
