@@ -22,9 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
+from core import events
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from review import roles
+from review.events import ReviewTransitioned, VerificationRecorded
 from review.models import (
     REOPENABLE_STATES,
     Decision,
@@ -224,6 +226,12 @@ def _apply(candidate: Candidate, review: Review, rule: Transition, actor, reason
                  target_id=candidate.pk, before=before,
                  after=after | {"risk_score": candidate.risk_score,
                                 "risk_level": candidate.risk_level})
+    events.emit(ReviewTransitioned(
+        candidate_id=candidate.pk, action=rule.action, from_state=from_state,
+        to_state=rule.target, reason_code=reason_code if rule.reasons else "",
+        actor=actor.get_username(), risk_score=candidate.risk_score,
+        risk_level=candidate.risk_level,
+    ))
     return review
 
 
@@ -275,6 +283,11 @@ def review_on_rescore(*, candidate_id: int, old_level: str, new_level: str) -> R
                  target_id=candidate_id, before={"state": from_state, "risk_level": old_level},
                  after={"state": ReviewState.NEW.value, "risk_level": new_level,
                         "reason_code": "level_raised"})
+    events.emit(ReviewTransitioned(
+        candidate_id=candidate_id, action=DecisionAction.REOPEN, from_state=from_state,
+        to_state=ReviewState.NEW, reason_code="level_raised", actor="system",
+        risk_score=None, risk_level=new_level,
+    ))
     return review
 
 
@@ -303,6 +316,9 @@ def verification_request_create(*, candidate_id: int, actor, method: str,
     audit_record(actor=actor, action="verification.request", target_type="candidate",
                  target_id=candidate_id, before=None,
                  after={"verification_id": request.pk, "method": method, "note": request.note})
+    events.emit(VerificationRecorded(
+        candidate_id=candidate_id, verification_id=request.pk, method=method,
+        outcome=request.outcome, actor=actor.get_username()))
     return request
 
 
@@ -333,4 +349,7 @@ def verification_outcome_record(*, candidate_id: int, verification_id: int, acto
                  before={"verification_id": request.pk, "outcome": VerificationOutcome.PENDING},
                  after={"verification_id": request.pk, "method": request.method,
                         "outcome": outcome, "note": request.outcome_note})
+    events.emit(VerificationRecorded(
+        candidate_id=request.candidate_id, verification_id=request.pk,
+        method=request.method, outcome=outcome, actor=actor.get_username()))
     return request

@@ -314,3 +314,43 @@ def test_roles_are_exclusive_and_audited():
                    .order_by("id").values_list("action", flat=True))
     assert actions == ["user.create", "role.grant", "role.revoke", "role.grant", "user.flags",
                        "role.revoke"]
+
+
+class TestReviewEvents:
+    """Higher layers (ATS write-back, webhooks) learn of decisions through core.events."""
+
+    @pytest.fixture
+    def heard(self):
+        from core import events
+        from review.events import ReviewTransitioned, VerificationRecorded
+
+        received = []
+        events.subscribe(ReviewTransitioned, received.append)
+        events.subscribe(VerificationRecorded, received.append)
+        yield received
+        events._handlers[ReviewTransitioned].remove(received.append)
+        events._handlers[VerificationRecorded].remove(received.append)
+
+    def test_it_emits_each_transition_with_its_reason(self, heard, recruiter, candidate):
+        review_start(candidate_id=candidate.pk, actor=recruiter)
+        review_escalate(candidate_id=candidate.pk, actor=recruiter, reason_code="identity_ring",
+                        comment="same IBAN as a ring")
+        assert [(e.action, e.from_state, e.to_state, e.reason_code, e.actor) for e in heard] == [
+            ("start", "new", "in_review", "", recruiter.username),
+            ("escalate", "in_review", "escalated", "identity_ring", recruiter.username),
+        ]
+        assert heard[-1].risk_level == candidate.risk_level
+
+    def test_a_refused_transition_emits_nothing(self, heard, recruiter, candidate):
+        with pytest.raises(ApplicationError):
+            review_approve(candidate_id=candidate.pk, actor=recruiter, reason_code="verified",
+                           comment="x")
+        assert heard == []
+
+    def test_it_emits_verification_requests_and_outcomes(self, heard, recruiter, candidate):
+        request = verification_request_create(candidate_id=candidate.pk, actor=recruiter,
+                                              method="live_video_id", note="")
+        verification_outcome_record(candidate_id=candidate.pk, verification_id=request.pk,
+                                    actor=recruiter, outcome="passed")
+        outcomes = [e.outcome for e in heard if hasattr(e, "verification_id")]
+        assert outcomes == ["pending", "passed"]
