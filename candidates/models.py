@@ -10,6 +10,13 @@ same transaction, and is never edited on its own.
 from django.db import models
 from django.db.models import Q
 
+from candidates.choices import (  # noqa: F401  (re-exported: the record's label tables)
+    WEAK_IDENTIFIER_KINDS,
+    IdentifierKind,
+    RiskLevel,
+    RiskStatus,
+)
+
 
 class BaseModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,18 +51,6 @@ class ApiKey(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.integration} {self.prefix}…"
-
-
-class RiskStatus(models.TextChoices):
-    PENDING = "pending"
-    SCORED = "scored"
-
-
-class RiskLevel(models.TextChoices):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
 
 
 class Candidate(BaseModel):
@@ -236,26 +231,6 @@ class Employment(models.Model):
                 name="employment_end_after_start",
             )
         ]
-
-
-class IdentifierKind(models.TextChoices):
-    """What two candidates can share. Strong kinds identify one person; weak ones may be
-    shared honestly (room-mates share an address, a co-working space shares an IP)."""
-
-    EMAIL = "email"
-    PHONE = "phone"
-    BANK_ACCOUNT = "bank_account"
-    PAYOUT_EMAIL = "payout_email"
-    WALLET = "wallet"
-    GITHUB = "github"
-    LINKEDIN = "linkedin"
-    GITLAB = "gitlab"
-    STACKOVERFLOW = "stackoverflow"
-    PORTFOLIO = "portfolio"
-    RESIDENTIAL_ADDRESS = "residential_address"
-    SHIPPING_ADDRESS = "shipping_address"
-    MAILING_ADDRESS = "mailing_address"
-    IP = "ip"
 
 
 class Identifier(models.Model):

@@ -6,6 +6,8 @@ number as text and every chart has a table of the same figures, so nothing depen
 
 from __future__ import annotations
 
+from candidates.choices import RiskLevel
+
 
 def _svg(geometry: dict) -> dict:
     """Numbers as strings, so the template does not localise each of them (slow, and a
@@ -17,8 +19,6 @@ def _svg(geometry: dict) -> dict:
 
     return {key: text(value) for key, value in geometry.items()}
 
-LEVEL_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low",
-                "unscored": "Not scored yet"}
 
 
 def bar_rows(items: list[dict], *, width: int = 230, row: int = 30, label_width: int = 120
@@ -36,9 +36,10 @@ def bar_rows(items: list[dict], *, width: int = 230, row: int = 30, label_width:
 
 
 def levels_chart(levels: dict) -> dict:
-    order = ["critical", "high", "medium", "low", "unscored"]
-    return bar_rows([{"key": key, "label": LEVEL_LABELS[key], "count": levels.get(key, 0)}
-                     for key in order])
+    rows = [{"key": level.value, "label": level.label, "count": levels.get(level.value, 0)}
+            for level in reversed(RiskLevel)]  # riskiest first
+    rows.append({"key": "unscored", "label": "Not scored yet", "count": levels.get("unscored", 0)})
+    return bar_rows(rows)
 
 
 def decisions_chart(decisions: dict) -> dict:

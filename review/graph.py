@@ -19,28 +19,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from candidates.choices import WEAK_IDENTIFIER_KINDS, IdentifierKind, RiskLevel
 from review.selectors import GraphData
 
-KIND_LABELS = {
-    "email": "Email",
-    "phone": "Phone",
-    "bank_account": "Bank account",
-    "payout_email": "Payout account",
-    "wallet": "Crypto wallet",
-    "github": "GitHub",
-    "linkedin": "LinkedIn",
-    "gitlab": "GitLab",
-    "stackoverflow": "Stack Overflow",
-    "portfolio": "Portfolio",
-    "residential_address": "Home address",
-    "shipping_address": "Shipping address",
-    "mailing_address": "Mailing address",
-    "ip": "IP address",
-    "resume": "Resume",
-}
-# Kinds honest people share (families, offices): drawn dashed and lighter.
-WEAK_KINDS = {"ip", "residential_address", "mailing_address"}
-LEVEL_SHORT = {"low": "Low", "medium": "Med", "high": "High", "critical": "Crit"}
+# A near-duplicate resume is drawn like a shared identifier, though it is not one.
+RESUME = "resume"
 
 NODE_R = 15
 CENTER_R = 24
@@ -59,7 +42,7 @@ class Layout:
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return "Resume" if kind == RESUME else IdentifierKind.label_of(kind)
 
 
 def mask_label(kind: str, label: str) -> str:
@@ -101,7 +84,7 @@ def graph_layout(graph: GraphData) -> Layout:
             x, y = positions[member]
             layout.edges.append({
                 "x1": _r(hub["x"]), "y1": _r(hub["y"]), "x2": _r(x), "y2": _r(y),
-                "kind": hub["kind"], "weak": hub["kind"] in WEAK_KINDS,
+                "kind": hub["kind"], "weak": hub["kind"] in WEAK_IDENTIFIER_KINDS,
                 "node": member, "hub": hub["index"],
                 "title": f"{graph.nodes[member]['full_name']}: {kind_label(hub['kind'])} "
                          f"{mask_label(hub['kind'], hub['label'])}",
@@ -199,7 +182,7 @@ def _hub_view(hub: dict) -> dict:
     return {
         "x": _r(hub["x"]), "y": _r(hub["y"]), "text": text, "kind": hub["kind"],
         "rx": _r(hub["x"] - width / 2), "ry": _r(hub["y"] - 11), "w": _r(width), "h": "22",
-        "weak": hub["kind"] in WEAK_KINDS, "id": hub["index"],
+        "weak": hub["kind"] in WEAK_IDENTIFIER_KINDS, "id": hub["index"],
         "title": f"{kind_label(hub['kind'])} {mask_label(hub['kind'], hub['label'])}, "
                  f"shared by {len(hub['members'])} applicants",
     }
@@ -217,7 +200,7 @@ def _node_view(node: dict, x: float, y: float, is_center: bool, angle: float | N
         "title": f"{name} ({node['external_id']}): score {score or 'pending'}, "
                  f"{level or 'unscored'} risk, review {node['state'].replace('_', ' ')}",
         "name": _truncate(name, 26 if is_center or not radial else 22),
-        "detail": f"{score} · {LEVEL_SHORT.get(level, 'Unscored')}" if score else "Unscored",
+        "detail": f"{score} · {RiskLevel.label_of(level, 'Unscored')}" if score else "Unscored",
     }
     if is_center:  # name above: the identifiers it shares sit around and below it
         view.update(label_x=_r(x), label_y=_r(y - r - 24), detail_y=_r(y - r - 9),

@@ -19,7 +19,14 @@ from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
-from candidates.models import Candidate, Email, Identifier, Integration, RiskLevel
+from candidates.models import (
+    Candidate,
+    Email,
+    Identifier,
+    IdentifierKind,
+    Integration,
+    RiskLevel,
+)
 from candidates.selectors import EVIDENCE_PREFETCH, candidate_links
 from core.audit import AuditEvent
 from review.models import (
@@ -362,12 +369,11 @@ def _resume_links(flags: list[dict]) -> list[dict]:
     return list(found.values())
 
 
-# Strongest first: the order hubs are laid out and listed in.
-KIND_ORDER = {kind: i for i, kind in enumerate([
-    "bank_account", "wallet", "payout_email", "email", "phone", "shipping_address", "resume",
-    "github", "linkedin", "gitlab", "stackoverflow", "portfolio", "residential_address",
-    "mailing_address", "ip",
-])}
+# Strongest first: the order hubs are laid out and listed in (IdentifierKind's own order,
+# with a similar resume placed after a shared shipping address).
+_KINDS = list(IdentifierKind.values)
+_KINDS.insert(_KINDS.index(IdentifierKind.SHIPPING_ADDRESS) + 1, "resume")
+KIND_ORDER = {kind: i for i, kind in enumerate(_KINDS)}
 
 
 # --- The overview --------------------------------------------------------------------------

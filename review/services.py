@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from candidates.models import Candidate
+from candidates.models import Candidate, RiskLevel
 from core import events
 from core.audit import audit_record
 from core.exceptions import ApplicationError
@@ -69,7 +69,6 @@ REJECT_REASONS = {
 ALL_REASONS = {**CLEAR_REASONS, **ESCALATE_REASONS, **APPROVE_REASONS, **REJECT_REASONS,
                "level_raised": "Risk level rose on re-score"}
 COMMENT_MAX = 4000
-LEVEL_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
 @dataclass(frozen=True)
@@ -260,7 +259,7 @@ def review_on_rescore(*, candidate_id: int, old_level: str, new_level: str) -> R
     cleared or approved candidate (back to "new", at the top of the queue again); nothing
     else changes here. Returns the reopened review, if any.
     """
-    if LEVEL_RANK.get(new_level or "", -1) <= LEVEL_RANK.get(old_level or "", -1):
+    if RiskLevel.rank(new_level) <= RiskLevel.rank(old_level):
         return None
     review = (Review.objects.select_for_update()
               .filter(candidate_id=candidate_id, state__in=REOPENABLE_STATES).first())

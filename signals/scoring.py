@@ -18,11 +18,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from candidates.choices import RiskLevel
 from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS, FAMILY_DECAY, INFO
 from signals.engine import Flag
 from signals.models import ComboWeight, FlagWeight, LevelThreshold
 
-LEVELS = ("low", "medium", "high", "critical")
+LEVELS = tuple(RiskLevel.values)  # lowest first
 
 
 @dataclass(frozen=True)

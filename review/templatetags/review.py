@@ -6,14 +6,13 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from candidates.choices import RiskLevel
 from review.graph import kind_label as _kind_label
 from review.models import ReviewState
 from review.selectors import flag_title
 
 register = template.Library()
 
-LEVEL_TEXT = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
-SEVERITY_TEXT = LEVEL_TEXT
 EVIDENCE_KEYS = {
     "others": "Other applicants",
     "same_name": "Same name as",
@@ -27,8 +26,8 @@ EVIDENCE_KEYS = {
 
 @register.simple_tag
 def level_badge(level: str, score=None):
-    text = LEVEL_TEXT.get(level or "", "Not scored")
-    key = level if level in LEVEL_TEXT else "none"
+    text = RiskLevel.label_of(level)
+    key = level if level in RiskLevel.values else "none"
     if score is not None and score != "":
         return format_html(
             '<span class="badge level level-{}"><span class="score">{}</span> {}</span>',
@@ -38,7 +37,7 @@ def level_badge(level: str, score=None):
 
 @register.simple_tag
 def severity_badge(severity: str):
-    text = SEVERITY_TEXT.get(severity or "", (severity or "").capitalize())
+    text = RiskLevel.label_of(severity, (severity or "").capitalize())
     return format_html('<span class="badge sev sev-{}">{}</span>', severity or "none", text)
 
 

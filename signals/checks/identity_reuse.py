@@ -12,6 +12,7 @@ what a shared drop address means.
 import re
 import unicodedata
 
+from candidates.choices import WEAK_IDENTIFIER_KINDS, IdentifierKind
 from signals.catalog import CATALOG
 from signals.engine import CandidateSnapshot, Flag, Lookups, OtherCandidate, check
 
@@ -24,25 +25,10 @@ COUNT_MULTIPLIERS = ((5, 1.6), (2, 1.3), (1, 1.0))
 SAME_NAME_MULTIPLIER = 0.5
 # Kinds that honest people share (room-mates, families, offices): a same-name match on these
 # is the candidate's own earlier application and says nothing, so it is not flagged.
-WEAK_KINDS = {"residential_address", "mailing_address", "ip"}
-SKIPPED_KINDS = {"shipping_address"}  # signals/checks/shipping.py
+WEAK_KINDS = WEAK_IDENTIFIER_KINDS
+SKIPPED_KINDS = {IdentifierKind.SHIPPING_ADDRESS}  # signals/checks/shipping.py
 NAMES_IN_SUMMARY = 3
 
-KIND_NOUNS = {
-    "email": "Email",
-    "phone": "Phone",
-    "bank_account": "Bank account",
-    "payout_email": "Payout account",
-    "wallet": "Crypto wallet",
-    "github": "GitHub account",
-    "linkedin": "LinkedIn profile",
-    "gitlab": "GitLab account",
-    "stackoverflow": "Stack Overflow profile",
-    "portfolio": "Portfolio",
-    "residential_address": "Home address",
-    "mailing_address": "Mailing address",
-    "ip": "IP",
-}
 # Words that are not part of who someone is: "Dr. Dana Whitfield" is Dana Whitfield.
 NAME_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir"}
 
@@ -90,7 +76,7 @@ def _describe(kind: str, label: str) -> str:
     # Account labels name themselves ("IBAN …1234", "Wise account …1234") and are masked.
     if kind == "bank_account" and label:
         return label
-    return f"{KIND_NOUNS.get(kind, kind)} {label}".strip()
+    return f"{IdentifierKind.label_of(kind)} {label}".strip()
 
 
 def applications(count: int) -> str:
