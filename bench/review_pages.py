@@ -325,13 +325,12 @@ def reviews_create(ids, users, rng, Review, Decision) -> None:
 
 
 def page_cursor(page: int) -> str:
-    from django.contrib.auth.models import AnonymousUser
 
-    from review.selectors import QueueFilters, queue_page
+    from review.selectors import queue_base, queue_page
 
     cursor = None
     for _ in range(page - 1):
-        cursor = queue_page(user=AnonymousUser(), filters=QueueFilters(), cursor=cursor).next_cursor
+        cursor = queue_page(queryset=queue_base(), cursor=cursor).next_cursor
     return cursor
 
 

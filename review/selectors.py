@@ -14,14 +14,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, Q, QuerySet, TextField
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from candidates.models import (
     Candidate,
-    Email,
     Identifier,
     IdentifierKind,
     Integration,
@@ -31,7 +29,6 @@ from candidates.selectors import EVIDENCE_PREFETCH, candidate_links
 from core.audit import AuditEvent
 from review.models import (
     CLOSED_STATES,
-    OPEN_STATES,
     CandidateFlag,
     Decision,
     DecisionAction,
@@ -65,17 +62,6 @@ STATE_OPEN, STATE_ALL = "open", "all"
 # --- The queue -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    q: str = ""
-    level: str = ""
-    state: str = STATE_OPEN  # "open", "all" or a ReviewState
-    flag: str = ""
-    position: str = ""
-    integration: int | None = None
-    view: str = ""  # a SAVED_VIEWS key
-
-
 @dataclass
 class QueuePage:
     rows: list[Candidate]
@@ -85,37 +71,25 @@ class QueuePage:
     page_size: int = QUEUE_PAGE_SIZE
 
 
-def queue_list(*, user, filters: QueueFilters) -> QuerySet[Candidate]:
-    """Scored candidates matching the filters, riskiest first (score, then newest id).
+def queue_base() -> QuerySet[Candidate]:
+    """Scored candidates, riskiest first (score, then newest id); review.filters narrows it.
 
     Candidates without a Review row are "new"; the review comes with each row
     (select_related), so a page is one query.
     """
-    qs = (
+    return (
         Candidate.objects.filter(risk_score__isnull=False)
         .select_related("integration", "review", "review__escalated_by", "review__assignee")
         .defer("resume_text")
         .order_by("-risk_score", "-id")
     )
-    qs = _filter_state(qs, user=user, filters=filters)
-    if filters.level:
-        qs = qs.filter(risk_level=filters.level)
-    if filters.flag:
-        qs = _filter_flag(qs, filters.flag)
-    if filters.position:
-        qs = qs.filter(position=filters.position)
-    if filters.integration:
-        qs = qs.filter(integration_id=filters.integration)
-    if filters.q.strip():
-        qs = _filter_search(qs, filters.q)
-    return qs
 
 
-def queue_page(*, user, filters: QueueFilters, cursor: str | None = None,
+def queue_page(*, queryset: QuerySet[Candidate], cursor: str | None = None,
                size: int = QUEUE_PAGE_SIZE) -> QueuePage:
-    """One page of the queue by keyset ("seek") pagination: the cursor is the last row's
-    (score, id), so page 2,000 costs what page 1 costs."""
-    qs = queue_list(user=user, filters=filters)
+    """One page of the (filtered) queue by keyset ("seek") pagination: the cursor is the last
+    row's (score, id), so page 2,000 costs what page 1 costs."""
+    qs = queryset
     count = qs.order_by()[: QUEUE_COUNT_CAP + 1].count()
     after = _cursor_parse(cursor)
     if after is not None:
@@ -138,44 +112,6 @@ def _cursor_parse(cursor: str | None) -> tuple[int, int] | None:
         return int(score), int(last_id)
     except ValueError:
         return None
-
-
-def _filter_state(qs: QuerySet, *, user, filters: QueueFilters) -> QuerySet:
-    if filters.view == VIEW_AWAITING_HR:
-        return qs.filter(review__state=ReviewState.ESCALATED)
-    if filters.view == VIEW_MY_ESCALATIONS:
-        return qs.filter(review__escalated_by=user)
-    if filters.state == STATE_ALL:
-        return qs
-    if filters.state == ReviewState.NEW:
-        return qs.filter(Q(review__isnull=True) | Q(review__state=ReviewState.NEW))
-    if filters.state in ReviewState.values:
-        return qs.filter(review__state=filters.state)
-    # Open: no review yet, or one still waiting for someone.
-    return qs.filter(Q(review__isnull=True) | Q(review__state__in=OPEN_STATES))
-
-
-def _filter_flag(qs: QuerySet, code: str) -> QuerySet:
-    if code not in FLAG_CODES:
-        return qs.none()
-    if connection.vendor == "postgresql":
-        # risk_flags @> '[{"code": ...}]', answered by the GIN index review_risk_flags.
-        return qs.filter(risk_flags__contains=[{"code": code}])
-    # SQLite (the demo) has no JSON containment: match the serialised text instead. Codes
-    # come from the catalog, so the pattern is never user-controlled.
-    return qs.annotate(_flags_text=Cast("risk_flags", TextField())).filter(
-        _flags_text__contains=f'"code": "{code}"')
-
-
-def _filter_search(qs: QuerySet, q: str) -> QuerySet:
-    """Name (substring), external id (exact) or email (substring), any of them."""
-    q = q.strip()[:100]
-    condition = Q(full_name__icontains=q) | Q(external_id=q)
-    email_ids = list(Email.objects.filter(address__icontains=q)
-                     .values_list("candidate_id", flat=True)[:SEARCH_EMAIL_LIMIT])
-    if email_ids:
-        condition |= Q(pk__in=email_ids)
-    return qs.filter(condition)
 
 
 def queue_filter_options() -> dict:
@@ -507,31 +443,15 @@ def _open_counts() -> dict:
 AUDIT_PAGE_SIZE = 100
 
 
-@dataclass(frozen=True)
-class AuditFilters:
-    action: str = ""  # a prefix: "review." or "review.approve"
-    actor: str = ""
-    target_type: str = ""
-    target_id: str = ""
+def audit_base() -> QuerySet[AuditEvent]:
+    """Every audit event, newest first; review.filters narrows it."""
+    return AuditEvent.objects.order_by("-id")
 
 
-def audit_list(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.order_by("-id")
-    if filters.action:
-        qs = qs.filter(action__startswith=filters.action)
-    if filters.actor:
-        qs = qs.filter(actor_label=filters.actor)
-    if filters.target_type:
-        qs = qs.filter(target_type=filters.target_type)
-    if filters.target_id:
-        qs = qs.filter(target_id=filters.target_id)
-    return qs
-
-
-def audit_page(*, filters: AuditFilters, before_id: int | None = None,
+def audit_page(*, queryset: QuerySet[AuditEvent], before_id: int | None = None,
                size: int = AUDIT_PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
     """A page of events, newest first, by keyset on id. Returns (events, next before_id)."""
-    qs = audit_list(filters=filters)
+    qs = queryset
     if before_id:
         qs = qs.filter(id__lt=before_id)
     events = list(qs[: size + 1])

@@ -19,10 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from review import charts, roles
+from review.filters import AuditFilterSet, QueueFilterSet
 from review.forms import (
-    AuditFilterForm,
     DecisionForm,
-    QueueFilterForm,
     StartForm,
     VerificationOutcomeForm,
     VerificationRequestForm,
@@ -31,13 +30,14 @@ from review.graph import graph_layout, graph_svg
 from review.models import DecisionAction, ReviewState, VerificationOutcome
 from review.selectors import (
     SAVED_VIEWS,
-    audit_list,
+    audit_base,
     audit_page,
     candidate_get,
     candidate_graph,
     candidate_review,
     candidate_timeline,
     overview_data,
+    queue_base,
     queue_filter_options,
     queue_page,
     score_history,
@@ -71,13 +71,15 @@ class SignInView(LoginView):
 @require_GET
 @roles.capability_required(roles.VIEW)
 def queue(request):
-    form = QueueFilterForm(request.GET, options=queue_filter_options())
-    filters = form.filters()
-    page = queue_page(user=request.user, filters=filters, cursor=request.GET.get("after"))
+    filterset = QueueFilterSet(request.GET, queryset=queue_base(), user=request.user,
+                               options=queue_filter_options())
+    page = queue_page(queryset=filterset.qs, cursor=request.GET.get("after"))
+    filters = {"view": filterset.value("view"), "state": filterset.value("state")}
     return render(request, "review/queue.html", {
-        "form": form, "filters": filters, "page": page, "rows": _queue_rows(page.rows),
-        "saved_views": SAVED_VIEWS, "selects": _selects(form),
-        "view_title": SAVED_VIEWS.get(filters.view, "Review queue"),
+        "form": filterset.form, "filters": filters, "page": page,
+        "rows": _queue_rows(page.rows), "saved_views": SAVED_VIEWS,
+        "selects": _selects(filterset.form),
+        "view_title": SAVED_VIEWS.get(filters["view"], "Review queue"),
         "first_page": not request.GET.get("after"),
     })
 
@@ -174,15 +176,15 @@ def overview(request):
 @require_GET
 @roles.capability_required(roles.AUDIT)
 def audit(request):
-    form = AuditFilterForm(request.GET)
-    filters = form.filters()
-    events, next_before = audit_page(filters=filters,
-                                     before_id=form.cleaned_data.get("before"))
+    filterset = AuditFilterSet(request.GET, queryset=audit_base())
+    before = filterset.value("before")
+    events, next_before = audit_page(queryset=filterset.qs,
+                                     before_id=int(before) if before else None)
     query = request.GET.copy()
     query.pop("before", None)
     return render(request, "review/audit.html", {
-        "form": form, "events": events, "next_before": next_before, "query": query.urlencode(),
-        "first_page": not form.cleaned_data.get("before"),
+        "form": filterset.form, "events": events, "next_before": next_before,
+        "query": query.urlencode(), "first_page": not before,
     })
 
 
@@ -190,11 +192,10 @@ def audit(request):
 @roles.capability_required(roles.AUDIT)
 def audit_export(request):
     """The audit trail (filtered like the page) as CSV, streamed; the export is audited."""
-    form = AuditFilterForm(request.GET)
-    filters = form.filters()
+    filterset = AuditFilterSet(request.GET, queryset=audit_base())
     audit_record(actor=request.user, action="audit.export", target_type="audit",
-                 target_id="csv", before=None, after={k: v for k, v in vars(filters).items() if v})
-    rows = audit_list(filters=filters).iterator(chunk_size=2000)
+                 target_id="csv", before=None, after=filterset.applied())
+    rows = filterset.qs.iterator(chunk_size=2000)
     writer = csv.writer(_Echo())
     header = ["id", "created_at", "actor", "action", "target_type", "target_id", "before",
               "after"]

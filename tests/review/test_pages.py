@@ -10,12 +10,14 @@ from django.core.management import call_command
 
 from candidates.models import Candidate, Integration
 from review import roles
+from review.filters import QueueFilterSet
 from review.graph import graph_layout
 from review.models import ReviewState
 from review.selectors import (
-    QueueFilters,
     candidate_graph,
     overview_compute,
+    queue_base,
+    queue_filter_options,
     queue_page,
 )
 from review.services import review_clear, review_escalate, review_start
@@ -36,7 +38,11 @@ def names(page) -> list[str]:
 
 
 def queue(user=None, **filters):
-    return queue_page(user=user or AnonymousUser(), filters=QueueFilters(**filters))
+    """The queue's first page with these filters, as the page's query string would set them."""
+    data = {name: str(value) for name, value in filters.items() if value not in (None, "")}
+    filterset = QueueFilterSet(data, queryset=queue_base(), user=user or AnonymousUser(),
+                               options=queue_filter_options())
+    return queue_page(queryset=filterset.qs)
 
 
 @pytest.mark.django_db
@@ -96,8 +102,8 @@ class TestQueue:
         candidate_make("Top", 99)
         seen, cursor = [], None
         for _ in range(4):
-            page = queue_page(user=AnonymousUser(), filters=QueueFilters(), cursor=cursor,
-                              size=3)
+            page = queue_page(queryset=queue_base().filter(review__isnull=True),
+                              cursor=cursor, size=3)
             seen += names(page)
             cursor = page.next_cursor
             if cursor is None:
