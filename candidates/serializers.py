@@ -318,12 +318,13 @@ class IncompleteCheckOutput(serializers.Serializer):
 
 
 class RiskOutput(serializers.Serializer):
-    """The risk as the candidate's integration may see it: the integration-scoped result
-    (Candidate.scoped_*), computed against this integration's applicants only. Never the
-    full result (risk_score, risk_level, risk_flags, incomplete_checks): it matches every
-    integration's applicants and names them in its flags, so it is for the review UI only.
-    Every API response carries risk through here (docs/tenancy.md)."""
+    """The risk as this integration sees it: the checks' result against this integration's
+    own applicants. Applicants sent by other integrations are neither shown nor counted."""
 
+    # The one way risk enters an API response (detail, list, create, update, replay): the
+    # integration-scoped fields only. The full result (risk_score, risk_level, risk_flags,
+    # incomplete_checks) matches every integration's applicants and names them in its
+    # flags: it is for the review UI (docs/tenancy.md; tests/candidates/test_tenancy.py).
     status = serializers.ChoiceField(choices=RiskStatus.choices, source="risk_status")
     score = serializers.IntegerField(source="scoped_score", allow_null=True)
     level = serializers.ChoiceField(

@@ -10,7 +10,7 @@ import pytest
 from candidates.models import Candidate
 from signals import lookups as lookups_module
 from signals import resume
-from signals.engine import CHECKS, Lookups
+from signals.engine import CHECKS, Lookups, run_checks
 from signals.lookups import DbLookups, ScopedLookups, snapshot_load
 from signals.services import candidate_score
 from tests.candidates.test_tenancy import RESUME, SHIP, SHIP_AS_HOME
@@ -121,3 +121,9 @@ class TestScopedRun:
         assert (bob.scoped_score, bob.scoped_level, bob.scoped_flags,
                 bob.scoped_incomplete_checks) == (
             bob.risk_score, bob.risk_level, bob.risk_flags, bob.incomplete_checks)
+
+    def test_the_checks_reading_other_candidates_are_the_reuse_checks(self, other_api):
+        bob = create(other_api, 2, "Bob Persona", addresses=[SHIP], resume_text=RESUME)
+        snapshot = snapshot_load(bob.pk)
+        results = run_checks(snapshot, DbLookups(snapshot), CHECKS)
+        assert results.asked_others == {"identity_reuse", "resume_reuse", "shipping"}
