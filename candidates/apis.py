@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from candidates.idempotency import idempotent_call, request_hash
 from candidates.models import Candidate, RiskLevel, RiskStatus
-from candidates.selectors import candidate_links, candidate_list
+from candidates.selectors import candidate_list
 from candidates.serializers import CandidateDetailOutput, CandidateInput, CandidateOutput
 from candidates.services import candidate_upsert
 
@@ -94,8 +94,7 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return response
 
     def _detail(self, candidate: Candidate) -> dict:
-        links = candidate_links(candidate_id=candidate.pk, integration_id=candidate.integration_id)
-        return CandidateDetailOutput(candidate, context={"linked_candidates": links}).data
+        return CandidateDetailOutput(candidate).data
 
 
 class WhoAmIApi(APIView):

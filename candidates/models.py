@@ -86,6 +86,16 @@ class Candidate(BaseModel):
     # if the retries ran out. Shown to recruiters and integrators beside the score.
     incomplete_checks = models.JSONField(default=list, blank=True)
 
+    # The same risk as the candidate's integration may see it: scored by the same checks
+    # seeing only this integration's other candidates (signals.lookups.ScopedLookups). The
+    # fields above match across every integration and are for recruiters (the review UI);
+    # the ATS API reads only these (candidates.serializers.RiskOutput), so one integration's
+    # responses never depend on another's applicants. Written with them, in one save.
+    scoped_score = models.PositiveIntegerField(null=True, blank=True)
+    scoped_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    scoped_flags = models.JSONField(default=list, blank=True)
+    scoped_incomplete_checks = models.JSONField(default=list, blank=True)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -105,8 +115,11 @@ class Candidate(BaseModel):
                 condition=~Q(incomplete_checks=[]),
                 name="candidate_incomplete_sweep",
             ),
-            # API list filter and the review queue (riskiest first).
+            # The review queue (riskiest first).
             models.Index(fields=["risk_level", "-risk_score"], name="candidate_risk"),
+            # API list filter: an integration's candidates at a level, newest first.
+            models.Index(fields=["integration", "scoped_level", "-id"],
+                         name="candidate_api_level"),
         ]
 
     def __str__(self) -> str:

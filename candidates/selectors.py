@@ -20,7 +20,9 @@ def candidate_list(*, integration: Integration, filters: dict | None = None) -> 
     if filters.get("external_id"):
         qs = qs.filter(external_id=filters["external_id"])
     if filters.get("risk_level"):
-        qs = qs.filter(risk_level=filters["risk_level"])
+        # The level the integration sees (docs/tenancy.md): filtering on the full level
+        # would tell it which of its candidates match another integration's applicants.
+        qs = qs.filter(scoped_level=filters["risk_level"])
     if filters.get("status"):
         qs = qs.filter(risk_status=filters["status"])
     return qs
@@ -29,12 +31,13 @@ def candidate_list(*, integration: Integration, filters: dict | None = None) -> 
 def identifier_matches(*, candidate_id: int, integration_id: int | None = None) -> list[tuple]:
     """Every (kind, key) this candidate presents that other candidates present too.
 
-    Rows of (kind, key, other_id, other_external_id, other_full_name), ordered by kind, key
-    and other id. One query: a self-join of the identifier index on (kind, key).
-    `integration_id` restricts the others to one integration (what an API key may see).
+    Rows of (kind, key, other_id, other_external_id, other_full_name, other_integration_id),
+    ordered by kind, key and other id. One query: a self-join of the identifier index on
+    (kind, key). `integration_id` restricts the others to one integration (what an API key
+    may see).
     """
     sql = """
-        SELECT m.kind, m.key, c.id, c.external_id, c.full_name
+        SELECT m.kind, m.key, c.id, c.external_id, c.full_name, c.integration_id
         FROM candidates_identifier m
         JOIN candidates_identifier o
           ON o.kind = m.kind AND o.key = m.key AND o.candidate_id <> m.candidate_id
@@ -57,7 +60,7 @@ def links_from_matches(rows: list[tuple]) -> list[dict]:
     [{"id", "external_id", "full_name", "shared": [kinds]}], most shared first."""
     shared: dict[int, set[str]] = defaultdict(set)
     names: dict[int, tuple[str, str]] = {}
-    for kind, _key, other_id, external_id, full_name in rows:
+    for kind, _key, other_id, external_id, full_name, _integration_id in rows:
         shared[other_id].add(kind)
         names[other_id] = (external_id, full_name)
     links = [

@@ -19,6 +19,7 @@ from candidates.models import (
     RiskLevel,
     RiskStatus,
 )
+from candidates.selectors import candidate_links
 
 MAX_LIST = 50  # per evidence list; an applicant with more is a broken integration
 MAX_RESUME_CHARS = 100_000
@@ -317,14 +318,21 @@ class IncompleteCheckOutput(serializers.Serializer):
 
 
 class RiskOutput(serializers.Serializer):
+    """The risk as this integration sees it: the checks' result against this integration's
+    own applicants. Applicants sent by other integrations are neither shown nor counted."""
+
+    # The one way risk enters an API response (detail, list, create, update, replay): the
+    # integration-scoped fields only. The full result (risk_score, risk_level, risk_flags,
+    # incomplete_checks) matches every integration's applicants and names them in its
+    # flags: it is for the review UI (docs/tenancy.md; tests/candidates/test_tenancy.py).
     status = serializers.ChoiceField(choices=RiskStatus.choices, source="risk_status")
-    score = serializers.IntegerField(source="risk_score", allow_null=True)
+    score = serializers.IntegerField(source="scoped_score", allow_null=True)
     level = serializers.ChoiceField(
-        choices=RiskLevel.choices, source="risk_level", allow_blank=True, allow_null=True
+        choices=RiskLevel.choices, source="scoped_level", allow_blank=True, allow_null=True
     )
-    flags = FlagOutput(many=True, source="risk_flags")
+    flags = FlagOutput(many=True, source="scoped_flags")
     scored_at = serializers.DateTimeField(allow_null=True)
-    incomplete_checks = IncompleteCheckOutput(many=True)
+    incomplete_checks = IncompleteCheckOutput(many=True, source="scoped_incomplete_checks")
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -375,6 +383,6 @@ class CandidateDetailOutput(CandidateOutput):
         read_only_fields = fields
 
     def get_linked_candidates(self, candidate) -> list[dict]:
-        # Filled by the view from the linked-candidates selector (one query).
-        links = self.context.get("linked_candidates", [])
+        # This integration's own candidates only (one query), like the risk above.
+        links = candidate_links(candidate_id=candidate.pk, integration_id=candidate.integration_id)
         return LinkedCandidateOutput(links, many=True).data

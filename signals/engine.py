@@ -4,6 +4,9 @@ A check is a small function `(snapshot, lookups) -> list[Flag]`, registered with
 It reads the candidate only through the snapshot (plain data, no database) and other
 candidates only through `lookups` (read-only, indexed). Adding a check is one new function in
 `signals/checks/`, plus its flag codes in `signals/catalog.py`.
+
+`run_checks` notes which checks asked the look-ups about other candidates, so that a second
+run seeing fewer of them (the integration-scoped result, docs/tenancy.md) re-runs only those.
 """
 
 from __future__ import annotations
@@ -146,6 +149,10 @@ class OtherCandidate:
     id: int
     external_id: str
     full_name: str
+    # Which integration sent it: what the integration-scoped look-ups filter on. Never part
+    # of the evidence, and not of equality (look-ups built in memory may leave it unset; an
+    # unset integration is seen by no integration).
+    integration_id: int | None = field(default=None, compare=False)
 
     def as_evidence(self) -> dict:
         return {"id": self.id, "external_id": self.external_id, "full_name": self.full_name}
@@ -157,6 +164,13 @@ class Lookups:
     The database-backed implementation lives in `signals.lookups`; tests may pass a subclass
     answering from memory. Every method must be an indexed look-up, never a scan.
     """
+
+    # The methods whose answers do not depend on other candidates: the outside world (range
+    # lists, geolocation, GitHub, OFAC, the line-type provider), the same for everyone. A
+    # check that asks anything else is taken to read other candidates (run_checks notes it),
+    # so a new look-up is treated as one about other candidates until it is listed here.
+    WORLD = frozenset({"ip_categories", "ip_country", "github_account", "sanctions_hits",
+                       "phone_line_type", "phone_carrier"})
 
     def shared(self, kind: str, key: str) -> list[OtherCandidate]:
         """Other candidates presenting the identifier (kind, key)."""
@@ -225,30 +239,70 @@ class CheckResults:
     flags: list[Flag] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)  # [{"check": name, "error": text}]
     pending: list[dict] = field(default_factory=list)  # [{"check", "reason", "retry_after"}]
+    # Per check, what it returned (flags, failed, pending), and the names of the checks that
+    # asked the look-ups about other candidates: a later run against look-ups that see fewer
+    # of them re-runs only those and copies the rest (run_checks(..., reuse=...)).
+    by_check: dict[str, CheckResults] = field(default_factory=dict, repr=False)
+    asked_others: set[str] = field(default_factory=set)
+
+    def add(self, name: str, part: CheckResults) -> None:
+        self.by_check[name] = part
+        self.flags += part.flags
+        self.failed += part.failed
+        self.pending += part.pending
+
+
+class _Watched:
+    """A check's look-ups, passed through, noting whether it asked about other candidates
+    (anything outside Lookups.WORLD)."""
+
+    def __init__(self, lookups: Lookups):
+        self._lookups = lookups
+        self.asked_others = False
+
+    def __getattr__(self, name: str):
+        if name not in Lookups.WORLD:
+            self.asked_others = True
+        return getattr(self._lookups, name)
 
 
 def run_checks(snapshot: CandidateSnapshot, lookups: Lookups,
-               checks: dict[str, CheckFn] | None = None) -> CheckResults:
-    """Run every check; a check that raises is recorded as failed and the rest still run."""
+               checks: dict[str, CheckFn] | None = None, *,
+               reuse: CheckResults | None = None) -> CheckResults:
+    """Run every check; a check that raises is recorded as failed and the rest still run.
+
+    With `reuse`, an earlier run of the same snapshot, a check that did not ask that run's
+    look-ups about other candidates is not run again: its answer cannot depend on which other
+    candidates the look-ups see, so its outcome is copied (also sparing GitHub and the
+    line-type provider a second call).
+    """
     import logging
 
     logger = logging.getLogger(__name__)
     results = CheckResults()
     for name, fn in sorted((checks or CHECKS).items()):
+        if reuse is not None and name in reuse.by_check and name not in reuse.asked_others:
+            results.add(name, reuse.by_check[name])
+            continue
+        part = CheckResults()
+        watched = _Watched(lookups)
         try:
-            flags = fn(snapshot, lookups)
+            flags = fn(snapshot, watched)
         except CheckPending as exc:
-            results.pending.append(
+            part.pending.append(
                 {"check": name, "reason": exc.reason, "retry_after": exc.retry_after}
             )
-            continue
+            flags = []
         except Exception as exc:  # a broken check must never cost the candidate its score
             logger.exception("check %s failed for candidate %s", name, snapshot.id)
-            results.failed.append({"check": name, "error": f"{type(exc).__name__}: {exc}"})
-            continue
+            part.failed.append({"check": name, "error": f"{type(exc).__name__}: {exc}"})
+            flags = []
         for flag in flags:
             if flag.code not in CATALOG:
-                results.failed.append({"check": name, "error": f"unknown flag code {flag.code}"})
+                part.failed.append({"check": name, "error": f"unknown flag code {flag.code}"})
                 continue
-            results.flags.append(flag)
+            part.flags.append(flag)
+        if watched.asked_others:
+            results.asked_others.add(name)
+        results.add(name, part)
     return results

@@ -27,6 +27,17 @@ from signals.engine import (
 SHARED_LIMIT = 50
 
 
+def shared_from_matches(rows: list[tuple]) -> dict[tuple[str, str], list[OtherCandidate]]:
+    """identifier_matches rows as {(kind, key): [OtherCandidate, ...]}, at most SHARED_LIMIT
+    a key (the rows come ordered by other id)."""
+    shared: dict[tuple[str, str], list[OtherCandidate]] = defaultdict(list)
+    for kind, key, other_id, external_id, full_name, integration_id in rows:
+        others = shared[(kind, key)]
+        if len(others) < SHARED_LIMIT:
+            others.append(OtherCandidate(other_id, external_id, full_name, integration_id))
+    return dict(shared)
+
+
 def snapshot_load(candidate_id: int) -> CandidateSnapshot | None:
     candidate = (
         Candidate.objects.prefetch_related(*EVIDENCE_PREFETCH, "identifiers")
@@ -71,44 +82,58 @@ def snapshot_from(c: Candidate) -> CandidateSnapshot:
 
 
 class DbLookups(Lookups):
-    """Look-ups against PostgreSQL (or the demo's SQLite) through indexed tables only."""
+    """Look-ups against PostgreSQL (or the demo's SQLite) through indexed tables only.
+
+    They see the candidates of every integration (a fraudster applying through two ATSs is
+    one fraudster); `ScopedLookups` narrows them to one integration.
+    """
 
     def __init__(self, snapshot: CandidateSnapshot):
         self.snapshot = snapshot
         self._matches: list[tuple] | None = None
         self._shared: dict[tuple[str, str], list[OtherCandidate]] | None = None
-        self._resumes: list[tuple[OtherCandidate, float]] | None = None
+        self._resumes: tuple[list[tuple[OtherCandidate, float]], bool] | None = None
+        self._presenting: dict[tuple[str, str], list[OtherCandidate]] = {}
 
     def matches(self) -> list[tuple]:
-        """The identifier self-join for this candidate, run once per scoring (the checks and
-        the linked re-scoring both read it)."""
+        """The identifier self-join for this candidate, run once per scoring (the checks, the
+        integration-scoped checks and the linked re-scoring all read it)."""
         if self._matches is None:
             self._matches = identifier_matches(candidate_id=self.snapshot.id)
         return self._matches
 
     def shared(self, kind: str, key: str) -> list[OtherCandidate]:
         if self._shared is None:
-            shared: dict[tuple[str, str], list[OtherCandidate]] = defaultdict(list)
-            for m_kind, m_key, other_id, external_id, full_name in self.matches():
-                others = shared[(m_kind, m_key)]
-                if len(others) < SHARED_LIMIT:
-                    others.append(OtherCandidate(other_id, external_id, full_name))
-            self._shared = dict(shared)
+            self._shared = shared_from_matches(self.matches())
         return self._shared.get((kind, key), [])
 
-    def presenting(self, kind: str, key: str) -> list[OtherCandidate]:
-        rows = (Identifier.objects.filter(kind=kind, key=key)  # the (kind, key) index
-                .exclude(candidate_id=self.snapshot.id)
+    def presenting(self, kind: str, key: str, *,
+                   integration_id: int | None = None) -> list[OtherCandidate]:
+        if integration_id is None and (kind, key) in self._presenting:
+            return self._presenting[(kind, key)]  # both runs ask
+        rows = Identifier.objects.filter(kind=kind, key=key)  # the (kind, key) index
+        if integration_id is not None:
+            rows = rows.filter(candidate__integration_id=integration_id)
+        rows = (rows.exclude(candidate_id=self.snapshot.id)
                 .order_by("candidate_id")
-                .values_list("candidate_id", "candidate__external_id", "candidate__full_name")
+                .values_list("candidate_id", "candidate__external_id", "candidate__full_name",
+                             "candidate__integration_id")
                 [:SHARED_LIMIT])
-        return [OtherCandidate(*row) for row in rows]
+        others = [OtherCandidate(*row) for row in rows]
+        if integration_id is None:
+            self._presenting[(kind, key)] = others
+        return others
 
     def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
-        if snapshot is not self.snapshot:
-            return resume.resume_neighbours(snapshot)
-        if self._resumes is None:  # the resume check and the linked re-scoring both ask
-            self._resumes = resume.resume_neighbours(snapshot)
+        return self.resume_search(snapshot)[0]
+
+    def resume_search(self, snapshot: CandidateSnapshot, *, integration_id: int | None = None
+                      ) -> tuple[list[tuple[OtherCandidate, float]], bool]:
+        """(near-duplicates, complete): see signals.resume.resume_search."""
+        if snapshot is not self.snapshot or integration_id is not None:
+            return resume.resume_search(snapshot, integration_id=integration_id)
+        if self._resumes is None:  # the checks, both runs and the linked re-scoring ask
+            self._resumes = resume.resume_search(snapshot)
         return self._resumes
 
     def ip_categories(self, ip: str) -> list[str]:
@@ -131,6 +156,68 @@ class DbLookups(Lookups):
     def phone_carrier(self, e164: str) -> str:
         with _pending_when_unavailable():
             return linetype.carrier(e164)
+
+class ScopedLookups(Lookups):
+    """The look-ups as one integration may see them: the single place deciding which other
+    candidates an integration's API results may be built from (docs/tenancy.md).
+
+    The rule: another candidate is seen only when the same integration sent it. Everything
+    about other candidates is filtered by it; questions about the outside world (Lookups.
+    WORLD) are passed through unchanged. The answers are the full look-ups' answers filtered
+    in memory (no extra query), except where a limit cut the full answer (a key presented by
+    SHARED_LIMIT or more, a resume template with hundreds of copies): then this integration's
+    own are asked for, so that what one integration sees never depends on how many
+    applicants another one has. A look-up added to Lookups answers nothing here until it is
+    filtered too (the base class's empty answer): nothing leaks by omission.
+    """
+
+    def __init__(self, full: DbLookups, integration_id: int):
+        self.full = full
+        self.integration_id = integration_id
+        self._shared: dict[tuple[str, str], list[OtherCandidate]] | None = None
+
+    def sees(self, integration_id: int | None) -> bool:
+        """The rule."""
+        return integration_id == self.integration_id
+
+    def matches(self) -> list[tuple]:
+        return [row for row in self.full.matches() if self.sees(row[5])]
+
+    def shared(self, kind: str, key: str) -> list[OtherCandidate]:
+        if self._shared is None:
+            self._shared = shared_from_matches(self.matches())
+        return self._shared.get((kind, key), [])
+
+    def presenting(self, kind: str, key: str) -> list[OtherCandidate]:
+        others = self.full.presenting(kind, key)
+        if len(others) >= SHARED_LIMIT:  # cut: others beyond the cut may be this integration's
+            others = self.full.presenting(kind, key, integration_id=self.integration_id)
+        return [o for o in others if self.sees(o.integration_id)]
+
+    def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
+        neighbours, complete = self.full.resume_search(snapshot)
+        if not complete:
+            neighbours, _ = self.full.resume_search(snapshot,
+                                                    integration_id=self.integration_id)
+        return [(o, similarity) for o, similarity in neighbours if self.sees(o.integration_id)]
+
+    def ip_categories(self, ip: str) -> list[str]:
+        return self.full.ip_categories(ip)
+
+    def ip_country(self, ip: str) -> str:
+        return self.full.ip_country(ip)
+
+    def github_account(self, username: str):
+        return self.full.github_account(username)
+
+    def sanctions_hits(self, *, names: list[tuple[str, str]], wallets: list[str]):
+        return self.full.sanctions_hits(names=names, wallets=wallets)
+
+    def phone_line_type(self, e164: str) -> str | None:
+        return self.full.phone_line_type(e164)
+
+    def phone_carrier(self, e164: str) -> str:
+        return self.full.phone_carrier(e164)
 
 
 @contextmanager

@@ -175,19 +175,22 @@ def resume_signature_store(*, candidate_id: int, text: str) -> None:
 
 # The candidate's bands joined to everyone else's on the (band, bucket) index; the
 # candidates sharing the most bands first. The candidate's own rows are excluded by the
-# join, so a candidate is never its own neighbour.
-NEIGHBOURS_SQL = """
+# join, so a candidate is never its own neighbour. The scoped variant restricts the others
+# to one integration (for signals.lookups.ScopedLookups, when a limit cut the full answer).
+_NEIGHBOURS_SQL = """
     WITH hits AS (
         SELECT o.candidate_id, COUNT(*) AS shared
         FROM signals_resumeband m
         JOIN signals_resumeband o
           ON o.band = m.band AND o.bucket = m.bucket AND o.candidate_id <> m.candidate_id
-        WHERE m.candidate_id = %s
+        {scope_join}
+        WHERE m.candidate_id = %s {scope}
         GROUP BY o.candidate_id
         ORDER BY shared DESC, o.candidate_id
         LIMIT %s
     )
-    SELECT c.id, c.external_id, c.full_name, theirs.signature, mine.signature
+    SELECT c.id, c.external_id, c.full_name, c.integration_id, theirs.signature,
+           mine.signature, (SELECT COUNT(*) FROM hits)
     FROM hits h
     JOIN candidates_candidate c ON c.id = h.candidate_id
     JOIN signals_resumesignature theirs
@@ -195,6 +198,11 @@ NEIGHBOURS_SQL = """
     JOIN signals_resumesignature mine
       ON mine.candidate_id = %s AND mine.version = %s
 """
+NEIGHBOURS_SQL = _NEIGHBOURS_SQL.format(scope_join="", scope="")
+SCOPED_NEIGHBOURS_SQL = _NEIGHBOURS_SQL.format(
+    scope_join="JOIN candidates_candidate oc ON oc.id = o.candidate_id",
+    scope="AND oc.integration_id = %s",
+)
 
 
 def resume_neighbours(snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
@@ -204,14 +212,28 @@ def resume_neighbours(snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate,
     One query, whatever the number of candidates. Reads what resume_signature_store wrote;
     the scoring pipeline stores the snapshot's resume before running the checks.
     """
-    params = [snapshot.id, CANDIDATE_LIMIT, SIGNATURE_VERSION, snapshot.id, SIGNATURE_VERSION]
+    return resume_search(snapshot)[0]
+
+
+def resume_search(snapshot: CandidateSnapshot, *, integration_id: int | None = None
+                  ) -> tuple[list[tuple[OtherCandidate, float]], bool]:
+    """resume_neighbours, optionally among one integration's candidates only, and whether
+    the answer is complete: False when a limit (CANDIDATE_LIMIT, NEIGHBOUR_LIMIT) cut it, so
+    that filtering it by integration could miss neighbours beyond the cut."""
+    sql, params = NEIGHBOURS_SQL, [snapshot.id]
+    if integration_id is not None:
+        sql, params = SCOPED_NEIGHBOURS_SQL, [snapshot.id, integration_id]
+    params += [CANDIDATE_LIMIT, SIGNATURE_VERSION, snapshot.id, SIGNATURE_VERSION]
     with connection.cursor() as cursor:
-        cursor.execute(NEIGHBOURS_SQL, params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    hits = rows[0][-1] if rows else 0
     neighbours = []
-    for other_id, external_id, full_name, theirs, mine in rows:
+    for other_id, external_id, full_name, other_integration, theirs, mine, _ in rows:
         similarity = signature_similarity(_signature_from_db(mine), _signature_from_db(theirs))
         if similarity >= SIMILARITY_THRESHOLD:
-            neighbours.append((OtherCandidate(other_id, external_id, full_name), similarity))
+            other = OtherCandidate(other_id, external_id, full_name, other_integration)
+            neighbours.append((other, similarity))
     neighbours.sort(key=lambda item: (-item[1], item[0].id))
-    return neighbours[:NEIGHBOUR_LIMIT]
+    complete = hits < CANDIDATE_LIMIT and len(neighbours) <= NEIGHBOUR_LIMIT
+    return neighbours[:NEIGHBOUR_LIMIT], complete

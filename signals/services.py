@@ -1,4 +1,12 @@
-"""Scoring a candidate: run the checks, score the flags, store the run, update the risk."""
+"""Scoring a candidate: run the checks, score the flags, store the run, update the risk.
+
+Each scoring computes two results. The full one matches the candidate against every
+integration's applicants (a fraudster applying through two ATSs is one fraudster): the review
+UI shows it, and the score history keeps it. The integration-scoped one sees only the other
+candidates of the candidate's own integration (signals.lookups.ScopedLookups): it is the only
+risk the ATS API returns, so no API key learns anything about another integration's
+applicants, not even through the score (docs/tenancy.md).
+"""
 
 import json
 import logging
@@ -17,7 +25,7 @@ from signals import (
 from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS
 from signals.engine import CHECKS, run_checks
 from signals.events import RescoreRequested, RiskChanged
-from signals.lookups import DbLookups, snapshot_load
+from signals.lookups import DbLookups, ScopedLookups, snapshot_load
 from signals.models import ComboWeight, FlagWeight, LevelThreshold, ScoreRun, WeightSet
 from signals.scoring import score_flags, weights_load
 
@@ -69,9 +77,14 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
     resume.resume_signature_store(candidate_id=snapshot.id, text=snapshot.resume_text)
     lookups = DbLookups(snapshot)
     results = run_checks(snapshot, lookups, CHECKS)
+    # The same checks as the integration sees them: only those that asked about other
+    # candidates run again, against the same self-join and resume search filtered in memory.
+    scoped_results = run_checks(snapshot, ScopedLookups(lookups, snapshot.integration_id),
+                                CHECKS, reuse=results)
     weights = weights_load()
     scored = score_flags(results.flags, weights)
     flags = json.loads(json.dumps(scored.flags, default=str))  # as stored, for comparison
+    scoped = score_flags(scoped_results.flags, weights)
 
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().filter(pk=candidate_id).first()
@@ -80,8 +93,12 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
         weight_set, _ = WeightSet.objects.get_or_create(
             digest=weights.digest, defaults={"weights": weights.as_json()}
         )
-        outcome = ScoreOutcome(candidate.pk, scored.score, scored.level, stored=False,
-                               failed=results.failed, pending=results.pending)
+        # A check failing in the scoped run only (same code, fewer others) is retried too.
+        outcome = ScoreOutcome(
+            candidate.pk, scored.score, scored.level, stored=False,
+            failed=results.failed + [f for f in scoped_results.failed if f not in results.failed],
+            pending=results.pending + [p for p in scoped_results.pending
+                                       if p not in results.pending])
         previous = candidate.score_runs.order_by("-created_at", "-id").first()
         cascade = candidate.scored_revision != snapshot.revision
         current = (snapshot.revision, weight_set.pk, scored.score, scored.level, flags,
@@ -100,26 +117,37 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
             candidate.scored_at = timezone.now()
         elif candidate.scored_at is None:
             candidate.scored_at = previous.created_at
-        # The review workflow (and whoever else listens) hears of it in this transaction.
-        events.emit(RiskChanged(candidate_id=candidate.pk, old_level=candidate.risk_level,
-                                new_level=scored.level, score=scored.score))
+        old_level = candidate.risk_level
         candidate.risk_status = RiskStatus.SCORED
         candidate.risk_score = scored.score
         candidate.risk_level = scored.level
         candidate.risk_flags = flags
         candidate.scored_revision = snapshot.revision
-        candidate.incomplete_checks = (
-            [{"check": f["check"], "status": "failed", "reason": f["error"]}
-             for f in results.failed]
-            + [{"check": p["check"], "status": "pending", "reason": p["reason"]}
-               for p in results.pending]
-        )
+        candidate.incomplete_checks = _incomplete(results)
+        candidate.scoped_score = scoped.score
+        candidate.scoped_level = scoped.level
+        candidate.scoped_flags = json.loads(json.dumps(scoped.flags, default=str))
+        candidate.scoped_incomplete_checks = _incomplete(scoped_results)
         candidate.save(update_fields=["risk_status", "risk_score", "risk_level", "risk_flags",
                                       "scored_at", "scored_revision", "incomplete_checks",
-                                      "updated_at"])
+                                      "scoped_score", "scoped_level", "scoped_flags",
+                                      "scoped_incomplete_checks", "updated_at"])
+        # The review workflow (and whoever else listens) hears of it in this transaction,
+        # with the new risk already saved on the candidate.
+        events.emit(RiskChanged(candidate_id=candidate.pk, old_level=old_level,
+                                new_level=scored.level, score=scored.score))
         if cascade:
             _rescore_linked(snapshot, lookups)
     return outcome
+
+
+def _incomplete(results) -> list[dict]:
+    return (
+        [{"check": f["check"], "status": "failed", "reason": f["error"]}
+         for f in results.failed]
+        + [{"check": p["check"], "status": "pending", "reason": p["reason"]}
+           for p in results.pending]
+    )
 
 
 def _rescore_linked(snapshot, lookups: DbLookups) -> None:

@@ -217,7 +217,8 @@ class TestReadAndIsolation:
 
     def test_list_filters_and_paginates_stably(self, api):
         ids = [post(api, CandidatePayloadFactory()).json()["id"] for _ in range(5)]
-        Candidate.objects.filter(pk=ids[1]).update(risk_status="scored", risk_level="high")
+        # The filter reads the level the integration sees (docs/tenancy.md).
+        Candidate.objects.filter(pk=ids[1]).update(risk_status="scored", scoped_level="high")
         page = api.get(URL, {"page_size": 2}).json()
         assert [c["id"] for c in page["results"]] == [ids[4], ids[3]]
         # A candidate arriving between pages does not shift the next page.
