@@ -292,28 +292,33 @@ def _writeback_link(candidate_id: int) -> AtsCandidate | None:
 
 
 def _writeback_queue(link: AtsCandidate, *, reason: str, text: str | None) -> int:
-    verdict = candidate_verdict(link.candidate)
-    lines = [text] if text else []
+    """The outbox row. The verdict itself is read when the write-back is sent, after the
+    commit: RiskChanged is emitted before the new score is saved on the candidate."""
+    writeback = Writeback.objects.create(
+        connection=link.connection, candidate=link.candidate, reason=reason,
+        body={"ats_candidate_id": link.ats_candidate_id,
+              "ats_application_id": link.ats_application_id, "note": text or ""},
+    )
+    return writeback.pk
+
+
+def writeback_text(candidate: Candidate, note: str = "") -> tuple[str, str]:
+    """The note written back, and the level, from the candidate's own verdict only."""
+    verdict = candidate_verdict(candidate)
+    lines = [note] if note else []
     if verdict.level:
         lines.append(f"Vetting risk: {verdict.level} ({verdict.score}/100).")
     if verdict.flag_codes:
         lines.append("Top flags: " + ", ".join(verdict.flag_codes) + ".")
     lines.append(settings.CONNECTORS_PUBLIC_URL
-                 + reverse("review:candidate", args=[link.candidate_id]))
-    writeback = Writeback.objects.create(
-        connection=link.connection, candidate=link.candidate, reason=reason,
-        body={"ats_candidate_id": link.ats_candidate_id,
-              "ats_application_id": link.ats_application_id,
-              "text": "\n".join(lines), "level": verdict.level,
-              "flags": list(verdict.flag_codes)},
-    )
-    return writeback.pk
+                 + reverse("review:candidate", args=[candidate.pk]))
+    return "\n".join(lines), verdict.level
 
 
 def writeback_send(*, writeback_id: int) -> bool:
     """Send one write-back. Raises requests.RequestException for the task to retry.
     Returns whether it was sent now (False: already sent, or write-back switched off)."""
-    writeback = Writeback.objects.select_related("connection").get(pk=writeback_id)
+    writeback = Writeback.objects.select_related("connection", "candidate").get(pk=writeback_id)
     if writeback.status != WritebackStatus.PENDING:
         return False
     connection = writeback.connection
@@ -321,15 +326,12 @@ def writeback_send(*, writeback_id: int) -> bool:
         return False
     Writeback.objects.filter(pk=writeback_id).update(attempts=writeback.attempts + 1)
     api = api_for(connection)
-    body = writeback.body
+    text, level = writeback_text(writeback.candidate, writeback.body.get("note", ""))
     try:
-        target = body["ats_candidate_id"]
-        if connection.kind == AtsKind.LEVER:
-            api.note_add(target, body["text"])
-            if body.get("level"):
-                api.tags_add(target, [f"vetting-risk-{body['level']}"])
-        else:
-            api.note_add(target, body["text"])
+        target = writeback.body["ats_candidate_id"]
+        api.note_add(target, text)
+        if connection.kind == AtsKind.LEVER and level:
+            api.tags_add(target, [f"vetting-risk-{level}"])
     except requests.RequestException as exc:
         Writeback.objects.filter(pk=writeback_id).update(error=_http_error(exc))
         raise
