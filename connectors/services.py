@@ -119,7 +119,10 @@ def delivery_process(*, delivery_id: int) -> str:
         except ValueError as exc:
             raise mapping.Unmappable("the body is not JSON") from exc
         api = api_for(connection)
-        mapped = mapping.MAPPERS[connection.kind](delivery.event, body, api)
+        mapper = mapping.MAPPERS.get(connection.kind)
+        if mapper is None:
+            raise mapping.Unmappable(f"{connection.kind} mapping is not built yet; kept")
+        mapped = mapper(delivery.event, body, api)
         if mapped.action == mapping.IGNORE and delivery.event not in mapping.KNOWN[connection.kind]:
             logger.info("ignored %s event %r (delivery %s)", connection.kind, delivery.event,
                         delivery.pk)

@@ -266,3 +266,23 @@ def test_it_keeps_each_connection_to_its_own_candidates(client, gh_connection, h
     assert list(Writeback.objects.values_list("connection", flat=True)) == [gh_connection.pk]
     # The other connection's URL does not accept our secret's signatures.
     assert post(client, other, payload("greenhouse_hire_candidate.json")).status_code == 401
+
+
+def test_it_verifies_lever_and_keeps_its_deliveries_until_its_mapping_exists(client, db):
+    lever = services.connection_create(
+        integration=Integration.objects.create(name="lever-co"), kind=AtsKind.LEVER,
+        webhook_secret="lever-signature-token")
+    token, triggered = "a1b2c3", 1561493955012
+    signature = hmac_hex("lever-signature-token", f"{token}{triggered}".encode())
+    body = json.dumps({"triggeredAt": triggered, "event": "applicationCreated", "token": token,
+                       "signature": signature,
+                       "data": {"opportunityId": "7a5b8c"}}).encode()
+    url = reverse("connectors:webhook", args=[lever.token])
+    assert client.post(url, data=body, content_type="application/json").status_code == 200
+    assert client.post(url, data=body, content_type="application/json").json()["duplicate"]
+    forged = body.replace(b'"a1b2c3"', b'"zzzzzz"')
+    assert client.post(url, data=forged, content_type="application/json").status_code == 401
+    delivery = Delivery.objects.get()
+    services.delivery_process(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.UNMAPPABLE and delivery.body
