@@ -10,3 +10,11 @@ class EvidenceChanged:
 
     candidate_id: int
     revision: int
+
+
+@dataclass(frozen=True)
+class CandidateErased:
+    """The candidate's personal data was erased (the ATS deleted or anonymised it). Emitted
+    inside the erasing transaction: layers above erase what they derived from it."""
+
+    candidate_id: int

@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 
 from candidates import normalize
-from candidates.events import EvidenceChanged
+from candidates.events import CandidateErased, EvidenceChanged
 from candidates.models import (
     Address,
     Candidate,
@@ -188,3 +188,18 @@ def _payment_account(candidate: Candidate, data: dict, identify) -> PaymentAccou
     if account.wallet_address:
         identify(IdentifierKind.WALLET, account.wallet_address, account.wallet_address)
     return account
+
+
+@transaction.atomic
+def candidate_erase(*, candidate_id: int) -> None:
+    """Erase a candidate's personal data: its evidence, the identifiers it presented, its
+    name, resume and the flags that quoted them. The row stays, emptied, so decisions and the
+    audit trail still point somewhere; it is never scored again from what it was."""
+    for model in EVIDENCE_MODELS:
+        model.objects.filter(candidate_id=candidate_id).delete()
+    Candidate.objects.filter(pk=candidate_id).update(
+        full_name="Erased candidate", position="", applied_at=None, location_country="",
+        location_region="", location_city="", resume_text="", risk_flags=[], scoped_flags=[],
+        incomplete_checks=[], scoped_incomplete_checks=[],
+    )
+    events.emit(CandidateErased(candidate_id=candidate_id))

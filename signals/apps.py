@@ -12,11 +12,11 @@ class SignalsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from candidates.events import EvidenceChanged
+        from candidates.events import CandidateErased, EvidenceChanged
         from core import events
         from signals import tasks
         from signals.events import RescoreRequested
-        from signals.services import weights_sync
+        from signals.services import on_candidate_erased, weights_sync
 
         # Like Django's own contenttypes: make sure every catalog flag has an editable weight.
         post_migrate.connect(lambda sender, **kwargs: weights_sync(), sender=self,
@@ -25,3 +25,5 @@ class SignalsConfig(AppConfig):
         # the change commits (see signals/tasks.py).
         events.subscribe(EvidenceChanged, tasks.on_evidence_changed)
         events.subscribe(RescoreRequested, tasks.on_rescore_requested)
+        # An erased candidate leaves no derived personal data behind in scoring.
+        events.subscribe(CandidateErased, on_candidate_erased)

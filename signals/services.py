@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from candidates.events import CandidateErased
 from candidates.models import Candidate, RiskStatus
 from candidates.selectors import links_from_matches
 from core import events
@@ -26,7 +27,15 @@ from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS
 from signals.engine import CHECKS, run_checks
 from signals.events import RescoreRequested, RiskChanged
 from signals.lookups import DbLookups, ScopedLookups, snapshot_load
-from signals.models import ComboWeight, FlagWeight, LevelThreshold, ScoreRun, WeightSet
+from signals.models import (
+    ComboWeight,
+    FlagWeight,
+    LevelThreshold,
+    ResumeBand,
+    ResumeSignature,
+    ScoreRun,
+    WeightSet,
+)
 from signals.scoring import score_flags, weights_load
 
 logger = logging.getLogger(__name__)
@@ -182,3 +191,12 @@ def weights_sync() -> None:
         ComboWeight.objects.get_or_create(name=combo.name, defaults={"bonus": combo.bonus})
     for level, min_score in DEFAULT_THRESHOLDS.items():
         LevelThreshold.objects.get_or_create(level=level, defaults={"min_score": min_score})
+
+
+def on_candidate_erased(event: CandidateErased) -> None:
+    """Subscribed in signals/apps.py: what scoring derived from an erased candidate goes too
+    (score history quoted its identifiers in flag evidence; the resume signature is a
+    fingerprint of its resume). The scores themselves stay, for the decisions taken on them."""
+    ScoreRun.objects.filter(candidate_id=event.candidate_id).update(flags=[])
+    ResumeBand.objects.filter(candidate_id=event.candidate_id).delete()
+    ResumeSignature.objects.filter(candidate_id=event.candidate_id).delete()

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "signals",  # the red-flag checks and the risk score
     "review",  # the review workflow: queue, candidate pages, decisions (app label "vetting")
     "demo",  # demo population, seed_demo and evaluate_scoring
+    "connectors",  # ATS connectors: webhooks in, the ATS's API, the verdict written back
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,12 @@ SCORING_REQUEUE_AFTER_SECONDS = envint("SCORING_REQUEUE_AFTER_SECONDS", "300")
 SCORING_INCOMPLETE_RETRY_SECONDS = envint("SCORING_INCOMPLETE_RETRY_SECONDS", "3600")
 
 CELERY_BEAT_SCHEDULE = {
+    # ATS deliveries, write-backs and Assessment callbacks whose task never reached a worker.
+    "sweep-connectors": {
+        "task": "connectors.tasks.connectors_sweep_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # Re-enqueue candidates whose scoring was never published (broker outage) or whose
     # worker died; expires so a backlog of sweeps does not pile up behind an outage.
     "sweep-unscored-candidates": {
@@ -388,3 +395,19 @@ CACHES = {
 }
 # Seconds the overview dashboard's aggregates are reused before being recomputed.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", "60")
+
+# ATS connectors (connectors/). Webhook secrets and ATS API keys are stored encrypted with
+# these Fernet keys (comma-separated; the first encrypts, all decrypt, for rotation). Make one
+# with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+# Optional outside DEBUG so that a deployment without ATS connections needs no key; saving a
+# connection's secret without one fails loudly (connectors.crypto).
+_fernet_keys = envoptional("CONNECTORS_FERNET_KEY") or (
+    "ZGV2LW9ubHktY29ubmVjdG9ycy1rZXktMzItYnl0ZXM=" if DEBUG else "")
+CONNECTORS_FERNET_KEYS = [key.strip() for key in _fernet_keys.split(",") if key.strip()]
+# Webhook bodies above this are refused with 413 (ATS payloads are a few kilobytes).
+CONNECTORS_MAX_BODY_BYTES = envint("CONNECTORS_MAX_BODY_BYTES", str(1024 * 1024))
+# Resume downloads: refused above this size, abandoned after this many seconds.
+CONNECTORS_RESUME_MAX_BYTES = envint("CONNECTORS_RESUME_MAX_BYTES", str(10 * 1024 * 1024))
+CONNECTORS_HTTP_TIMEOUT = envint("CONNECTORS_HTTP_TIMEOUT", "10")
+# This service's public address, for the links written back to the ATS (candidate pages).
+CONNECTORS_PUBLIC_URL = os.environ.get("CONNECTORS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/v1/", include("candidates.urls")),
+    path("connectors/", include("connectors.urls")),
     path("admin/", admin.site.urls),
     path("", include("review.urls")),
 ]
