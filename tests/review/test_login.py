@@ -3,8 +3,10 @@ UI's sign-in page and on the admin's: 5 failures per (username, address) lock th
 per address across usernames lock the address, a system-wide flood tightens every address to
 5, and none of it can be aimed at a user from another address."""
 
+import re
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
@@ -36,11 +38,18 @@ def via_proxy(password: str, *, client_ip: str, username: str = "rita", forwarde
                    HTTP_X_FORWARDED_FOR=header)
 
 
+def compose_setting(name: str) -> str:
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    return re.search(rf'^\s+{name}: "([^"]*)"$', compose, re.MULTILINE).group(1)
+
+
 @pytest.fixture
 def behind_proxy(settings):
-    """The docker-compose configuration: the client address is the one the proxy appended."""
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    settings.AXES_IPWARE_PROXY_COUNT = 0
+    """The configuration docker-compose.yml ships, read from it: the client address is the one
+    the proxy appended to X-Forwarded-For."""
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+        compose_setting("AXES_IPWARE_META_PRECEDENCE_ORDER").split(","))
+    settings.AXES_IPWARE_PROXY_COUNT = int(compose_setting("AXES_IPWARE_PROXY_COUNT"))
 
 
 def lockouts():
