@@ -36,6 +36,7 @@ import logging
 import time
 
 import ipware.ip
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.cache import AxesCacheHandler
 from axes.helpers import (
     get_cache,
@@ -98,6 +99,18 @@ def signin_username(request, credentials) -> str:
         value = getattr(request, "POST", {}).get("username")
     name = (value or "").strip().lower()[:150]
     return f"{len(name)}:{name}|"
+
+
+class SignInBackend(AxesStandaloneBackend):
+    """axes' backend (first in AUTHENTICATION_BACKENDS): refuses a locked-out client before any
+    password is checked. A call without a request (the shell, a management command, the test
+    client's login()) comes from no client that could be locked out, and goes on to the next
+    backend instead of failing as axes would."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def lockout_response(request, original_response, credentials=None):
