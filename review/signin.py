@@ -81,8 +81,11 @@ def client_address(request) -> str:
     )
     if not address:
         return "unknown"
-    if ipaddress.ip_address(address).version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    try:
+        if ipaddress.ip_address(address).version == 6:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    except ValueError:  # e.g. a scoped address ("fe80::1%eth0"): counted as it is
+        pass
     return address
 
 
