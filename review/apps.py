@@ -14,6 +14,7 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
         from django.contrib import admin
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in
@@ -29,7 +30,7 @@ class ReviewConfig(AppConfig):
         from review import hooks
         from review.roles import groups_ensure
         from review.services import on_risk_changed
-        from review.throttle import ThrottledAdminAuthenticationForm
+        from review.signin import AdminSignInForm, lockout_audit
         from signals.events import RiskChanged
 
         user_model = get_user_model()
@@ -49,8 +50,10 @@ class ReviewConfig(AppConfig):
         # after the test runner's flush).
         post_migrate.connect(lambda sender, **kwargs: groups_ensure(), sender=self,
                              weak=False, dispatch_uid="vetting.groups_ensure")
-        # The admin's sign-in form shows the same lockout message as ours (the lockout itself
-        # is enforced by the authentication backend for every sign-in).
-        admin.site.login_form = ThrottledAdminAuthenticationForm
+        # The admin's sign-in form shows the same lock-out message as ours (the lock-out itself
+        # is enforced by axes' authentication backend for every sign-in).
+        admin.site.login_form = AdminSignInForm
+        # Lock-outs go on the audit trail, rate-limited (review/signin.py).
+        user_locked_out.connect(lockout_audit, dispatch_uid="vetting.lockout_audit")
         # Scoring tells us when a risk was (re)computed: a higher level reopens a decision.
         events.subscribe(RiskChanged, on_risk_changed)

@@ -4,7 +4,7 @@ They only append audit events; they never change other data or enqueue work.
 """
 
 from core.audit import audit_record
-from review.throttle import client_ip
+from review.signin import client_address
 
 ADMIN_FLAGS = ("is_staff", "is_superuser", "is_active")
 
@@ -78,5 +78,5 @@ def user_post_delete(sender, instance, **kwargs):
 
 def logged_in(sender, request, user, **kwargs):
     audit_record(actor=user, action="auth.login", target_type="user", target_id=user.pk,
-                 before=None, after={"ip": client_ip(request)})
+                 before=None, after={"ip": client_address(request)})
 

@@ -53,19 +53,15 @@ from review.services import (
     verification_outcome_record,
     verification_request_create,
 )
-from review.throttle import ThrottledAuthenticationForm
+from review.signin import SignInForm
 
 
 class SignInView(LoginView):
-    form_class = ThrottledAuthenticationForm
+    """Sign-in; a locked-out attempt is answered 429 by axes' middleware (review/signin.py)."""
+
+    form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.locked:
-            response.status_code = 429  # Too Many Requests
-        return response
 
 
 @require_GET

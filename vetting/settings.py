@@ -8,11 +8,13 @@ SQLite and Celery tasks executed in process.
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -109,6 +111,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # sign-in lock-outs (review/signin.py)
     # The project's apps, bottom layer first (docs/architecture.md).
     "core",  # shared ground: audit trail, error types, events
     "candidates",  # the applicant record and the ATS API
@@ -121,7 +124,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves static files itself and returns: they keep WhiteNoise's long cache lifetimes,
+    # and everything below applies to the pages and the API only.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Cache-Control: no-store on every response: they carry applicant data.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,6 +139,8 @@ MIDDLEWARE = [
     "core.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into a 429 (review/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vetting.urls"
@@ -145,6 +156,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The CSP nonce, for the admin's few nonce'd inline tags.
+                "django.template.context_processors.csp",
                 "review.context.review_nav",
             ],
         },
@@ -198,6 +211,20 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: only this site's own files, no inline script or style. Our
+# templates have none (static/review/ holds every script and style; a test keeps it so). The
+# nonce is for the Django admin, which marks its few inline tags with one; it appears in the
+# header only on a page that used it.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 # Behind a TLS-terminating proxy (docker-compose, most PaaS) the proxy sets this header.
 if envbool("SECURE_PROXY_SSL_HEADER", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -371,20 +398,69 @@ LOGGING = {
     "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
 }
 
-# The review UI (review.views). Sign-in goes through one throttled backend, the admin's too.
+# The review UI (review.views).
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
-AUTHENTICATION_BACKENDS = ["review.throttle.ThrottledModelBackend"]
-# Failed sign-ins per (username, client IP) before that pair is locked, and for how long.
-LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
-LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", "900")
+# Sign-in protection: django-axes, for the review UI's sign-in and the admin's alike. The
+# policy and why it cannot be aimed at a user: review/signin.py. Its backend comes first and
+# refuses a locked client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "review.signin.SignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Counters live in the cache (Redis when REDIS_URL is set, so every web process shares them),
+# expire on their own, and write nothing to the database however many usernames are tried.
+AXES_HANDLER = "review.signin.SignInLockoutHandler"
+# One counter per (username, client address) pair, one per client address across usernames.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Failures per (username, address) before that pair is locked...
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+# ...per address across all usernames (password spraying from one place)...
+SIGNIN_ADDRESS_FAILURE_LIMIT = envint("SIGNIN_ADDRESS_FAILURE_LIMIT", "20")
+# ...and system-wide per cool-off window, past which every address gets only
+# AXES_FAILURE_LIMIT failures across usernames (spraying from many places).
+SIGNIN_GLOBAL_FAILURE_LIMIT = envint("SIGNIN_GLOBAL_FAILURE_LIMIT", "100")
+# How long a lock holds after the failure that set it; counts expire this long after the
+# last failure.
+AXES_COOLOFF_TIME = timedelta(seconds=envint("AXES_COOLOFF_SECONDS", "900"))
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused unchecked and not counted (the lock does not grow).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "review.signin.signin_username"
+AXES_CLIENT_IP_CALLABLE = "review.signin.client_address"
+# The form shows the lock-out message; axes only turns the answer into a 429.
+AXES_LOCKOUT_CALLABLE = "review.signin.lockout_response"
+# The lock-outs are on the audit trail; axes' own tables stay empty with the cache handler.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Lock-out events written to the audit trail per hour at most (a flood is logged instead).
+SIGNIN_AUDIT_LOCKOUT_LIMIT = envint("SIGNIN_AUDIT_LOCKOUT_LIMIT", "50")
+# The client address. By default REMOTE_ADDR, and no forwarded header is trusted: a client
+# could write anything there. Behind a TLS proxy every client would then share the proxy's
+# address, so name the header the proxy sets (docker-compose.yml does), and make sure the app
+# is reachable only through that proxy. AXES_IPWARE_PROXY_COUNT is the number of proxy
+# addresses after the client's in that header: 0 when one proxy appends the client's address
+# (nginx's $proxy_add_x_forwarded_for, Caddy, Traefik), 1 with a CDN in front of that proxy.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    envlist("AXES_IPWARE_META_PRECEDENCE_ORDER", "REMOTE_ADDR"))
+AXES_IPWARE_PROXY_COUNT = (
+    envint("AXES_IPWARE_PROXY_COUNT", "0")
+    if os.environ.get("AXES_IPWARE_PROXY_COUNT", "").strip() else None
+)
+# ipware's "left-most" reads the header client-first, as X-Forwarded-For is written; with a
+# proxy count it takes the entry that many places from the right end, where our own proxy
+# appended the address it saw. Entries further left were written by the client and are never
+# taken. Not strict, so a client that sends its own X-Forwarded-For still gets the address
+# our proxy appended rather than falling back to the proxy's.
+AXES_IPWARE_PROXY_ORDER = "left-most"
+IPWARE_STRICT = False
 # Reviewers sign in for a working session, not for weeks.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(12 * 3600))
 
-# The cache holds the sign-in failure counters and the dashboard's aggregates for a minute.
-# With Redis configured it is shared by every web process (so the lockout holds across
-# gunicorn workers); the embedded default keeps it in process memory.
+# The cache holds the sign-in failure counters (django-axes) and the dashboard's aggregates
+# for a minute. With Redis configured it is shared by every web process (so a lock-out holds
+# across gunicorn workers); the embedded default (one process) keeps it in process memory.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,

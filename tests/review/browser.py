@@ -31,6 +31,8 @@ def browser_start(width: int = 1440, height: int = 1000):
                 f"--window-size={width},{height}", "--lang=en-US",
                 "--force-device-scale-factor=1"):
         options.add_argument(arg)
+    # Console messages (CSP violations among them) for driver.get_log("browser").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     driver._vetting_profile = profile
