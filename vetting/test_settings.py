@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("FINGERPRINT_KEY", "test-fingerprint-key")
+os.environ.setdefault("WEBHOOK_SECRET_KEY", "test-webhook-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vetting")
