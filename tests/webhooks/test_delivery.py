@@ -12,7 +12,12 @@ from candidates.models import Integration
 from candidates.serializers import CandidateInput
 from candidates.services import candidate_upsert
 from core import events
-from review.services import review_escalate
+from review.services import (
+    REJECT_REASONS,
+    review_escalate,
+    review_reject,
+    verification_request_create,
+)
 from signals.events import RiskChanged
 from signals.services import candidate_score
 from tests.factories import CandidatePayloadFactory
@@ -27,6 +32,8 @@ from webhooks.services import (
     endpoint_update,
 )
 from webhooks.tasks import deliveries_sweep
+
+REJECT_REASON = next(iter(REJECT_REASONS))
 
 
 def escalate(candidate, django_capture_on_commit_callbacks):
@@ -247,3 +254,25 @@ def _validated(payload: dict) -> dict:
     serializer = CandidateInput(data=payload)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def test_it_maps_decisions_and_verifications_from_the_review_services(
+        endpoint_and_secret, candidate, django_capture_on_commit_callbacks):
+    recruiter = user_make("rita", "recruiter")
+    lead = user_make("hana", "hr_lead")
+    with django_capture_on_commit_callbacks(execute=False):
+        review_escalate(candidate_id=candidate.pk, actor=recruiter, reason_code="identity_ring",
+                        comment="x")
+        verification_request_create(candidate_id=candidate.pk, actor=recruiter,
+                                    method="live_video_id")
+        review_reject(candidate_id=candidate.pk, actor=lead, reason_code=REJECT_REASON,
+                      comment="confirmed")
+    payloads = [e.payload for e in Event.objects.order_by("id")]
+    assert [p["type"] for p in payloads] == [
+        "review.escalated", "verification.recorded", "review.decided"]
+    decided = payloads[2]["data"]
+    assert (decided["decision"], decided["by"], decided["reason_code"]) == (
+        "rejected", "hana", REJECT_REASON)
+    verification = payloads[1]["data"]
+    assert (verification["method"], verification["outcome"], verification["by"]) == (
+        "live_video_id", "pending", "rita")
