@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
@@ -56,6 +57,7 @@ def _endpoint_or_404(pk: int):
     return endpoint
 
 
+@never_cache  # the answer to a POST holds a secret: no cache may keep it
 @require_http_methods(["GET", "POST"])
 @admin_required
 def endpoints(request):
@@ -109,6 +111,7 @@ def endpoint_edit(request, pk: int):
     return _detail_page(request, _endpoint_or_404(pk), form=form, status=400)
 
 
+@never_cache
 @require_POST
 @admin_required
 def endpoint_rotate(request, pk: int):

@@ -8,8 +8,17 @@ from standardwebhooks.webhooks import Webhook
 
 from candidates.models import Integration
 from tests.review.factories import candidate_make, flag
+from webhooks import outbox
 from webhooks.models import SUBSCRIBABLE, Delivery
 from webhooks.services import endpoint_create
+
+
+@pytest.fixture(autouse=True)
+def _broker_backoff_reset():
+    """A test that saw the broker down must not leave later tests skipping the publish."""
+    outbox._broker_down_until = 0.0
+    yield
+    outbox._broker_down_until = 0.0
 
 
 @pytest.fixture

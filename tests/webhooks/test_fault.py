@@ -103,12 +103,14 @@ def worker_start(broker_url: str) -> subprocess.Popen:
 
 
 def produce(candidates, count: int) -> None:
-    for n in range(count):
-        candidate = candidates[n % len(candidates)]
+    """`count` events, ten changes per transaction (each emitted as the review service does:
+    inside the transaction, with the publish after commit)."""
+    for first in range(0, count, 10):
         with transaction.atomic():
-            events.emit(VerificationRecorded(candidate_id=candidate.pk, verification_id=n,
-                                             method="video_id", outcome="pending",
-                                             actor="rita"))
+            for n in range(first, min(first + 10, count)):
+                events.emit(VerificationRecorded(
+                    candidate_id=candidates[n % len(candidates)].pk, verification_id=n,
+                    method="live_video_id", outcome="pending", actor="rita"))
 
 
 @pytest.mark.worker

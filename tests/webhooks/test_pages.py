@@ -36,7 +36,7 @@ def test_it_adds_an_endpoint_and_shows_the_secret_once(admin, acme, httpserver,
     client = client_for(admin)
     response = client.post(PAGE, {"integration": acme.pk, "url": httpserver.url_for("/hook"),
                                   "event_types": SUBSCRIBABLE})
-    assert response.status_code == 200
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     endpoint = Endpoint.objects.get()
     secret = secret_decrypt(endpoint.secret_encrypted)
     assert secret in response.content.decode()
