@@ -216,7 +216,6 @@ def _finish(delivery: Delivery, attempt: Attempt, outcome: send.Outcome,
         finished_at=now, status_code=outcome.status_code, latency_ms=outcome.latency_ms,
         response_excerpt=outcome.excerpt, error=outcome.error)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    endpoint = Endpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
     delivery.last_status_code = outcome.status_code
     delivery.locked_until = None
     code = outcome.status_code or 0
@@ -225,13 +224,31 @@ def _finish(delivery: Delivery, attempt: Attempt, outcome: send.Outcome,
         pass  # another worker's try (after this one's claim ran out) got there first
     elif 200 <= code < 300:
         delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now
-        endpoint.failing_since = None
-    elif code == 410:
+        # Healthy again; written only when it was failing (no row lock on the hot path).
+        Endpoint.objects.filter(pk=delivery.endpoint_id, failing_since__isnull=False).update(
+            failing_since=None)
+    else:
+        delivery.status, publish_in = _failure(delivery, outcome, now, final=final)
+    delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "published_at",
+                                 "locked_until", "last_status_code"])
+    if publish_in is not None and delivery.status == DeliveryStatus.PENDING:
+        transaction.on_commit(
+            lambda: deliveries_publish(delivery_ids=[delivery.pk], countdown=publish_in))
+    return delivery.status
+
+
+def _failure(delivery: Delivery, outcome: send.Outcome, now, *, final: bool):
+    """The delivery's status after a failed try, and the countdown to publish its retry
+    with (None: the sweep publishes it when due). Disables the endpoint on 410 Gone or
+    after failing for WEBHOOK_DISABLE_AFTER_SECONDS."""
+    endpoint = Endpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    status, publish_in = DeliveryStatus.PENDING, None
+    if outcome.status_code == 410:
         # Gone: the receiver asks us to stop. Disabled until an admin re-enables it.
-        delivery.status = DeliveryStatus.FAILED
+        status = DeliveryStatus.FAILED
         _endpoint_disable(endpoint, "The endpoint answered 410 Gone.")
     elif final or delivery.attempts > len(RETRY_SCHEDULE):
-        delivery.status = DeliveryStatus.FAILED
+        status = DeliveryStatus.FAILED
     else:
         wait = RETRY_SCHEDULE[delivery.attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)
         if outcome.retry_after is not None:
@@ -239,18 +256,15 @@ def _finish(delivery: Delivery, attempt: Attempt, outcome: send.Outcome,
         delivery.next_attempt_at = now + timedelta(seconds=wait)
         delivery.published_at = None
         publish_in = wait if wait <= COUNTDOWN_MAX else None
+    if not final:
         endpoint.failing_since = endpoint.failing_since or now
         failing_for = (now - endpoint.failing_since).total_seconds()
         if failing_for > settings.WEBHOOK_DISABLE_AFTER_SECONDS:
-            delivery.status = DeliveryStatus.FAILED
+            status = DeliveryStatus.FAILED
             _endpoint_disable(endpoint, f"Every delivery failed since "
                               f"{endpoint.failing_since:%Y-%m-%d %H:%M} UTC.")
-    delivery.save()
     endpoint.save(update_fields=["enabled", "disabled_reason", "failing_since", "updated_at"])
-    if publish_in is not None and delivery.status == DeliveryStatus.PENDING:
-        transaction.on_commit(
-            lambda: deliveries_publish(delivery_ids=[delivery.pk], countdown=publish_in))
-    return delivery.status
+    return status, publish_in
 
 
 def _endpoint_disable(endpoint: Endpoint, reason: str) -> None:

@@ -120,8 +120,12 @@ def test_it_retries_a_500_then_stops_after_the_200(
     wait = (delivery.next_attempt_at - started).total_seconds()
     assert 3.9 <= wait <= 6.1
     assert delivery_send(delivery_id=delivery.pk) is None
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is not None
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
     assert delivery_send(delivery_id=delivery.pk) == DeliveryStatus.DELIVERED
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is None  # healthy again
 
     with django_capture_on_commit_callbacks(execute=False):
         assert deliveries_sweep() == 0
