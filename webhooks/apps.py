@@ -14,7 +14,11 @@ class WebhooksConfig(AppConfig):
         from core import events
         from review.events import ReviewTransitioned, VerificationRecorded
         from signals.events import RiskChanged
-        from webhooks import outbox
+        from webhooks import outbox, tasks
+
+        # Registers the tasks by name in every process, for the outbox's publish by name
+        # (in the embedded demo, with eager tasks, no worker ever imported them).
+        assert tasks.delivery_send_task.name == outbox.SEND_TASK
 
         # Each handler writes the outbox rows in the emitter's transaction and publishes
         # them after it commits (webhooks/outbox.py).

@@ -23,12 +23,14 @@ from signals.services import candidate_score
 from tests.factories import CandidatePayloadFactory
 from tests.review.factories import candidate_make, user_make
 from tests.webhooks.conftest import deliveries_of, received, verify
+from vetting.celery import app as celery_app
 from webhooks import outbox
 from webhooks.models import SUBSCRIBABLE, Attempt, Delivery, DeliveryStatus, Event
 from webhooks.services import (
     delivery_send,
     endpoint_create,
     endpoint_secret_rotate,
+    endpoint_test_send,
     endpoint_update,
 )
 from webhooks.tasks import deliveries_sweep
@@ -280,3 +282,19 @@ def test_it_maps_decisions_and_verifications_from_the_review_services(
     verification = payloads[1]["data"]
     assert (verification["method"], verification["outcome"], verification["by"]) == (
         "live_video_id", "pending", "rita")
+
+
+def test_it_delivers_in_process_in_the_embedded_demo(
+        endpoint_and_secret, httpserver, django_capture_on_commit_callbacks):
+    """With eager tasks (make demo: no broker) the publish runs the delivery itself."""
+    endpoint, secret = endpoint_and_secret
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            endpoint_test_send(endpoint=endpoint, actor="test")
+    finally:
+        celery_app.conf.task_always_eager = False
+    [(headers, body)] = received(httpserver)
+    assert verify(secret, headers, body)["type"] == "webhook.test"
+    assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
