@@ -83,7 +83,7 @@ def endpoint_update(*, endpoint: Endpoint, actor, url: str | None = None,
         endpoint.event_types = _event_types_check(event_types)
     if description is not None:
         endpoint.description = description
-    if enabled is not None:
+    if enabled is not None and enabled != endpoint.enabled:
         endpoint.enabled = enabled
         if enabled:  # re-enabled by a person: forget why the system disabled it
             endpoint.disabled_reason, endpoint.failing_since = "", None

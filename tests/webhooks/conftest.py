@@ -23,8 +23,9 @@ def _broker_backoff_reset():
 
 @pytest.fixture
 def local_receiver_allowed(settings):
-    """The allow-list the tests need for their receiver on 127.0.0.1 over plain http."""
-    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    """The allow-list the tests need for their receiver on localhost over plain http (the
+    name may also resolve to ::1)."""
+    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32", "::1/128"]
     settings.WEBHOOK_REQUIRE_HTTPS = False
 
 

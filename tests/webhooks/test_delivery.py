@@ -168,6 +168,10 @@ def test_it_disables_the_endpoint_on_410(endpoint_and_secret, candidate, httpser
         events.emit(RiskChanged(candidate_id=candidate.pk, old_level="critical",
                                 new_level="high", score=60))
     assert Delivery.objects.count() == 1
+    # An admin re-enables it once the receiver is fixed; the notice goes away.
+    endpoint_update(endpoint=endpoint, actor="test", enabled=True)
+    endpoint.refresh_from_db()
+    assert endpoint.enabled and endpoint.disabled_reason == ""
 
 
 def test_it_disables_an_endpoint_failing_for_days(

@@ -90,7 +90,7 @@ def worker_start(broker_url: str) -> subprocess.Popen:
         os.environ, DJANGO_SETTINGS_MODULE="vetting.test_settings",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         REDIS_URL=broker_url, CELERY_QUEUE="vetting-test-webhooks-fault",
-        WEBHOOK_ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32", WEBHOOK_REQUIRE_HTTPS="0",
+        WEBHOOK_ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32,::1/128", WEBHOOK_REQUIRE_HTTPS="0",
         # A short claim (connect + read + 5 s), so a killed worker's delivery is soon free.
         WEBHOOK_CONNECT_TIMEOUT="1", WEBHOOK_READ_TIMEOUT="2",
     )
@@ -118,7 +118,7 @@ def test_it_delivers_every_event_through_worker_kills_and_a_broker_outage(
         transactional_db, private_redis, broker_at, httpserver, settings):
     settings.CELERY_TASK_DEFAULT_QUEUE = "vetting-test-webhooks-fault"
     app.conf.task_default_queue = "vetting-test-webhooks-fault"
-    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32", "::1/128"]
     settings.WEBHOOK_REQUIRE_HTTPS = False
     # Lost messages are re-published after 10 s (a minute in production).
     settings.WEBHOOK_REPUBLISH_SECONDS = 10
