@@ -2,12 +2,12 @@
 and reads their delivery log. Another integration's endpoints answer 404."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from webhooks.models import SUBSCRIBABLE, DeliveryStatus, EventType
+from webhooks.models import SUBSCRIBABLE, DeliveryStatus, Endpoint, EventType
 from webhooks.selectors import delivery_log, endpoint_get, endpoint_list
 from webhooks.services import (
     deliveries_resend,
@@ -88,6 +88,8 @@ COUNT = inline_serializer("WebhookResendCount", {"deliveries": serializers.Integ
 
 class EndpointViewSet(viewsets.ViewSet):
     lookup_value_converter = "int"
+    # For the schema only (the id's type); every view reads through the scoped selector.
+    queryset = Endpoint.objects.none()
 
     def _endpoint(self, pk):
         endpoint = endpoint_get(integration=self.request.user.integration, endpoint_id=pk)
@@ -156,7 +158,8 @@ class EndpointViewSet(viewsets.ViewSet):
         log = delivery_log(endpoint=self._endpoint(pk), **filters.validated_data)
         return Response(DeliveryOutput(log, many=True).data)
 
-    @extend_schema(request=None, responses={202: COUNT})
+    @extend_schema(request=None, responses={202: COUNT},
+                   parameters=[OpenApiParameter("delivery_id", int, OpenApiParameter.PATH)])
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/resend")
     def resend(self, request, pk=None, delivery_id=None):
         endpoint = self._endpoint(pk)
