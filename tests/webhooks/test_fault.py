@@ -27,6 +27,7 @@ from webhooks.services import endpoint_create
 from webhooks.tasks import deliveries_sweep
 
 OUTAGE_SECONDS = 30
+QUEUE = "vetting-test-webhooks-fault"
 
 
 class PrivateRedis:
@@ -70,7 +71,7 @@ def private_redis(tmp_path):
 @pytest.fixture
 def broker_at(private_redis):
     """Point this process's Celery app at the private broker for the test."""
-    real_url = app.conf.broker_url
+    real_url, real_queue = app.conf.broker_url, app.conf.task_default_queue
 
     def switch(url):
         app.conf.broker_url = url
@@ -78,9 +79,11 @@ def broker_at(private_redis):
         app.amqp._producer_pool = None
 
     switch(private_redis.url)
+    app.conf.task_default_queue = QUEUE
     outbox._broker_down_until = 0.0
     yield
     switch(real_url)
+    app.conf.task_default_queue = real_queue
     outbox._broker_down_until = 0.0
 
 
@@ -89,14 +92,14 @@ def worker_start(broker_url: str) -> subprocess.Popen:
     env = dict(
         os.environ, DJANGO_SETTINGS_MODULE="vetting.test_settings",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        REDIS_URL=broker_url, CELERY_QUEUE="vetting-test-webhooks-fault",
+        REDIS_URL=broker_url, CELERY_QUEUE=QUEUE,
         WEBHOOK_ALLOWED_PRIVATE_NETWORKS="127.0.0.1/32,::1/128", WEBHOOK_REQUIRE_HTTPS="0",
         # A short claim (connect + read + 5 s), so a killed worker's delivery is soon free.
         WEBHOOK_CONNECT_TIMEOUT="1", WEBHOOK_READ_TIMEOUT="2",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "vetting", "worker", "--pool=solo",
-         "--loglevel=WARNING", "-Q", "vetting-test-webhooks-fault", "--without-heartbeat",
+         "--loglevel=WARNING", "-Q", QUEUE, "--without-heartbeat",
          "--without-gossip", "--without-mingle"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return process
@@ -116,8 +119,6 @@ def produce(candidates, count: int) -> None:
 @pytest.mark.worker
 def test_it_delivers_every_event_through_worker_kills_and_a_broker_outage(
         transactional_db, private_redis, broker_at, httpserver, settings):
-    settings.CELERY_TASK_DEFAULT_QUEUE = "vetting-test-webhooks-fault"
-    app.conf.task_default_queue = "vetting-test-webhooks-fault"
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32", "::1/128"]
     settings.WEBHOOK_REQUIRE_HTTPS = False
     # Lost messages are re-published after 10 s (a minute in production).
