@@ -11,7 +11,7 @@ COPY signals ./signals
 RUN pip install .
 COPY . .
 # collectstatic needs settings, not secrets: build-time placeholders only.
-RUN DEBUG=0 SECRET_KEY=build FINGERPRINT_KEY=build python manage.py collectstatic --noinput
+RUN DEBUG=0 SECRET_KEY=build FINGERPRINT_KEY=build WEBHOOK_SECRET_KEY=build python manage.py collectstatic --noinput
 
 RUN useradd --system --uid 1000 vetting && chown -R vetting /app
 USER vetting

@@ -78,6 +78,7 @@ def bench_env(db_name: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-not-for-prod",
         "FINGERPRINT_KEY": "bench-fingerprint-key-not-for-production",
+        "WEBHOOK_SECRET_KEY": "bench-webhook-secret-key-not-for-production",
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{db_name}",

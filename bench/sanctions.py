@@ -278,6 +278,7 @@ def bench_env() -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-not-for-prod",
         "FINGERPRINT_KEY": "bench-fingerprint-key-not-for-production",
+        "WEBHOOK_SECRET_KEY": "bench-webhook-secret-key-not-for-production",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}",
         "REDIS_URL": "",

@@ -266,7 +266,10 @@ def risk_changed_record(event: RiskChanged) -> tuple[list[int], list[int]]:
     if link is None:
         return [], []
     writebacks = []
-    if event.old_level != event.new_level and link.connection.writeback_enabled:
+    # The integration-scoped levels: a change caused only by another integration's
+    # applicants is neither written back nor hinted at (docs/tenancy.md).
+    if (event.old_scoped_level != event.new_scoped_level
+            and link.connection.writeback_enabled):
         writebacks.append(_writeback_queue(link, reason="risk", text=None))
     assessments = list(Assessment.objects.filter(
         candidate_id=event.candidate_id, status=AssessmentStatus.STARTED,

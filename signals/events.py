@@ -12,6 +12,12 @@ class RiskChanged:
     old_level: str  # "" before the first score
     new_level: str
     score: int
+    # The same as the candidate's own integration may see it (docs/tenancy.md): what goes
+    # out to an integration (ATS write-back, webhooks) uses these, never the levels above.
+    old_scoped_level: str = ""
+    new_scoped_level: str = ""
+    scoped_score: int | None = None
+    scoped_changed: bool = True  # the scoped score, level or flags differ from before
 
 
 @dataclass(frozen=True)

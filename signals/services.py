@@ -126,7 +126,8 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
             candidate.scored_at = timezone.now()
         elif candidate.scored_at is None:
             candidate.scored_at = previous.created_at
-        old_level = candidate.risk_level
+        old_level, old_scoped = candidate.risk_level, (
+            candidate.scoped_score, candidate.scoped_level, candidate.scoped_flags)
         candidate.risk_status = RiskStatus.SCORED
         candidate.risk_score = scored.score
         candidate.risk_level = scored.level
@@ -143,8 +144,12 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
                                       "scoped_incomplete_checks", "updated_at"])
         # The review workflow (and whoever else listens) hears of it in this transaction,
         # with the new risk already saved on the candidate.
-        events.emit(RiskChanged(candidate_id=candidate.pk, old_level=old_level,
-                                new_level=scored.level, score=scored.score))
+        events.emit(RiskChanged(
+            candidate_id=candidate.pk, old_level=old_level, new_level=scored.level,
+            score=scored.score, old_scoped_level=old_scoped[1] or "",
+            new_scoped_level=scoped.level, scoped_score=scoped.score,
+            scoped_changed=old_scoped != (candidate.scoped_score, candidate.scoped_level,
+                                          candidate.scoped_flags)))
         if cascade:
             _rescore_linked(snapshot, lookups)
     return outcome

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "x7#kq!2mZp9@Lw4rTn8vB6yC1dF3gH5jK0sA-uE+oI=eR$tY%pQ^zX&cV*bN(mM)",
     "FINGERPRINT_KEY": "a-long-random-fingerprint-key-for-the-deploy-check",
+    "WEBHOOK_SECRET_KEY": "a-long-random-webhook-secret-key-for-the-deploy-check",
     "ALLOWED_HOSTS": "vetting.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/vetting",
     "REDIS_URL": "redis://127.0.0.1:6379/15",

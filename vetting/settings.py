@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "intel",  # external reference data: IP ranges, sanctions, GitHub, line types
     "signals",  # the red-flag checks and the risk score
     "review",  # the review workflow: queue, candidate pages, decisions (app label "vetting")
+    "webhooks",  # signed outbound webhooks to the integrations' systems
     "demo",  # demo population, seed_demo and evaluate_scoring
     "connectors",  # ATS connectors: webhooks in, the ATS's API, the verdict written back
 ]
@@ -311,6 +312,36 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+}
+
+# --- Outbound webhooks (webhooks/, docs/webhooks.md) ---------------------------------------
+# Signing secrets are stored encrypted (Fernet) with a key derived from this one. Changing it
+# makes every stored secret unreadable: endpoints must then be given new secrets.
+WEBHOOK_SECRET_KEY = envsecret("WEBHOOK_SECRET_KEY", "dev-only-webhook-secret-key")
+# Where the links in event payloads point (the review UI's address as receivers see it).
+SITE_URL = (os.environ.get("SITE_URL") or "http://localhost:8000").rstrip("/")
+# Only https:// endpoint URLs, except with DEBUG (the local demo) or when this is turned off.
+WEBHOOK_REQUIRE_HTTPS = envbool("WEBHOOK_REQUIRE_HTTPS", "False" if DEBUG else "True")
+# Private, loopback and link-local addresses are refused (SSRF) unless named here, as
+# comma-separated networks or addresses ("10.20.0.0/16,127.0.0.1"); the tests name 127.0.0.1.
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = envlist("WEBHOOK_ALLOWED_PRIVATE_NETWORKS", "")
+# Seconds to connect and to wait for each read; a slow receiver is retried, not waited for.
+WEBHOOK_CONNECT_TIMEOUT = envint("WEBHOOK_CONNECT_TIMEOUT", "3")
+WEBHOOK_READ_TIMEOUT = envint("WEBHOOK_READ_TIMEOUT", "10")
+# Seconds after the first of a run of failures (with no success since) before an endpoint
+# is disabled and the admins are told; five days by default.
+WEBHOOK_DISABLE_AFTER_SECONDS = envint("WEBHOOK_DISABLE_AFTER_SECONDS", str(5 * 24 * 3600))
+# Seconds a published delivery may sit unsent (lost with the broker, worker killed) before
+# the sweep publishes it again; a worker's claim on a delivery lasts this long too.
+WEBHOOK_REPUBLISH_SECONDS = envint("WEBHOOK_REPUBLISH_SECONDS", "60")
+# How long the old secret keeps signing after a rotation (both signatures are sent).
+WEBHOOK_ROTATION_GRACE_SECONDS = envint("WEBHOOK_ROTATION_GRACE_SECONDS", str(24 * 3600))
+CELERY_BEAT_SCHEDULE["sweep-webhook-deliveries"] = {
+    # Publishes due retries and deliveries the broker or a dead worker lost; frequent, since
+    # the first retry comes after seconds. Expires so sweeps do not pile up in an outage.
+    "task": "webhooks.tasks.deliveries_sweep_task",
+    "schedule": 5.0,
+    "options": {"expires": 5},
 }
 
 # --- External intelligence: IP range lists and IP geolocation (intel/ipranges.py, geo.py) --

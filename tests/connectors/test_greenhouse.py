@@ -237,7 +237,8 @@ def test_it_writes_the_verdict_back_as_a_harvest_note(client, gh_connection, htt
     ).respond_with_json({"id": 1}, status=201)
 
     writebacks, _ = services.risk_changed_record(RiskChanged(
-        candidate_id=candidate.pk, old_level="", new_level="high", score=72))
+        candidate_id=candidate.pk, old_level="", new_level="high", score=72,
+        old_scoped_level="", new_scoped_level="high"))
     assert services.writeback_send(writeback_id=writebacks[0]) is True
 
     sent = json.loads(httpserver.log[-1][0].get_data())
@@ -253,11 +254,13 @@ def test_it_writes_the_verdict_back_as_a_harvest_note(client, gh_connection, htt
 def test_it_writes_nothing_back_when_switched_off_or_the_level_is_unchanged(
         client, gh_connection, httpserver):
     candidate = _scored_candidate(client, gh_connection, httpserver, flags=[])
-    same = RiskChanged(candidate_id=candidate.pk, old_level="high", new_level="high", score=72)
+    same = RiskChanged(candidate_id=candidate.pk, old_level="high", new_level="high", score=72,
+    old_scoped_level="high", new_scoped_level="high")
     assert services.risk_changed_record(same) == ([], [])
     gh_connection.writeback_enabled = False
     gh_connection.save()
-    changed = RiskChanged(candidate_id=candidate.pk, old_level="low", new_level="high", score=72)
+    changed = RiskChanged(candidate_id=candidate.pk, old_level="low", new_level="high", score=72,
+    old_scoped_level="low", new_scoped_level="high")
     assert services.risk_changed_record(changed) == ([], [])
     assert not Writeback.objects.exists()
 
@@ -268,7 +271,8 @@ def test_it_keeps_each_connection_to_its_own_candidates(client, gh_connection, h
         integration=Integration.objects.create(name="other-co"), kind=AtsKind.GREENHOUSE,
         webhook_secret="other-secret", api_base_url=httpserver.url_for("/v1"))
     services.risk_changed_record(RiskChanged(candidate_id=candidate.pk, old_level="",
-                                             new_level="high", score=72))
+                                             new_level="high", score=72,
+                                             old_scoped_level="", new_scoped_level="high"))
     assert list(Writeback.objects.values_list("connection", flat=True)) == [gh_connection.pk]
     # The other connection's URL does not accept our secret's signatures.
     assert post(client, other, payload("greenhouse_hire_candidate.json")).status_code == 401
@@ -292,3 +296,12 @@ def test_it_verifies_lever_and_keeps_its_deliveries_until_its_mapping_exists(cli
     services.delivery_process(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.UNMAPPABLE and delivery.body
+
+
+def test_it_writes_nothing_back_for_a_change_another_integration_caused(
+        client, gh_connection, httpserver):
+    candidate = _scored_candidate(client, gh_connection, httpserver, flags=[])
+    elsewhere = RiskChanged(candidate_id=candidate.pk, old_level="low", new_level="critical",
+                            score=120, old_scoped_level="high", new_scoped_level="high",
+                            scoped_score=72, scoped_changed=False)
+    assert services.risk_changed_record(elsewhere) == ([], [])
