@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from candidates.idempotency import MAX_KEY_LENGTH, idempotent_call, request_hash
@@ -76,18 +77,24 @@ class CandidateFilters(serializers.Serializer):
     status = serializers.ChoiceField(choices=RiskStatus.choices, required=False)
     external_id = serializers.CharField(required=False, max_length=200)
 
+    # Query parameters read elsewhere: the paginator's, and DRF's ?format=.
+    OTHER_PARAMETERS = {"cursor", "page_size", api_settings.URL_FORMAT_OVERRIDE}
+
     def to_internal_value(self, data):
-        # DRF reads an empty query parameter as an absent one: `?status=` would list
-        # every candidate, which is not what the client meant.
+        # Like unknown fields in a payload, an unknown or empty filter is refused rather
+        # than ignored: DRF reads `?status=` as no filter at all, and `?risk=high` (a typo)
+        # would list every candidate, neither of which is what the client meant.
         getlist = getattr(data, "getlist", None) or (lambda name: [data.get(name)])
-        empty = {name: ["Empty filter value: leave the parameter out instead."]
-                 for name in self.fields if "" in getlist(name)}
+        problems = {name: ["Unknown query parameter; see the API schema for the filters."]
+                    for name in sorted(set(data) - set(self.fields) - self.OTHER_PARAMETERS)}
+        problems.update({name: ["Empty filter value: leave the parameter out instead."]
+                         for name in self.fields if "" in getlist(name)})
         try:
             value = super().to_internal_value(data)
         except ValidationError as exc:
-            raise ValidationError({**exc.detail, **empty}) from None
-        if empty:
-            raise ValidationError(empty)
+            raise ValidationError({**exc.detail, **problems}) from None
+        if problems:
+            raise ValidationError(problems)
         return value
 
 

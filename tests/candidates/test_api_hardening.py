@@ -302,6 +302,13 @@ class TestJsonTypes:
         body = assert_error(api.get(URL, {name: ""}), 400, "invalid")
         assert field_errors(body, name)
 
+    @pytest.mark.parametrize("name", ["risk", "level", ""])
+    def test_it_rejects_an_unknown_filter(self, api, name):
+        # A typo must not list every candidate as if there were no filter.
+        body = assert_error(api.get(URL, {name: "high"}), 400, "invalid")
+        assert field_errors(body, name)
+        assert api.get(URL, {"format": "json", "page_size": "5"}).status_code == 200
+
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
@@ -412,3 +419,132 @@ class TestPaging:
         ids = [post(api, CandidatePayloadFactory()).json()["id"] for _ in range(3)]
         page = api.get(URL, {"page_size": 2}).json()
         assert [c["id"] for c in api.get(page["next"]).json()["results"]] == [ids[0]]
+
+
+# --- The schema tells the whole truth ----------------------------------------------------------
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    """Follow $ref (and a one-element allOf around it, drf-spectacular's way of adding a
+    description to a reference)."""
+    while True:
+        if "$ref" in node:
+            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+        elif len(node.get("allOf", [])) == 1:
+            node = node["allOf"][0]
+        else:
+            return node
+
+
+def operations(schema: dict):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+@pytest.mark.django_db
+class TestSchemaTellsTheTruth:
+    def test_it_is_a_valid_openapi_document(self, schema):
+        from drf_spectacular.validation import validate_schema
+
+        validate_schema(schema)
+
+    def test_every_operation_documents_the_errors_it_can_answer(self, schema):
+        expected = {
+            "GET /api/v1/candidates/": {"200", "400", "401", "406", "429", "503"},
+            "POST /api/v1/candidates/": {"200", "201", "400", "401", "406", "413", "415",
+                                          "422", "429", "503"},
+            "GET /api/v1/candidates/{id}/": {"200", "401", "404", "406", "429", "503"},
+            "GET /api/v1/whoami/": {"200", "401", "406", "429", "503"},
+        }
+        found = {name: set(op["responses"]) for name, op in operations(schema)}
+        assert found == expected
+        for name, operation in operations(schema):
+            for code, response in operation["responses"].items():
+                if code.startswith("2"):
+                    continue
+                body = response["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}, (name, code)
+                if code in ("429", "503"):
+                    assert response["headers"]["Retry-After"]["required"] is True
+        error = schema["components"]["schemas"]["Error"]
+        assert error["required"] == ["code", "message"]
+
+    def test_every_input_object_refuses_unknown_fields(self, schema):
+        body = schema["paths"]["/api/v1/candidates/"]["post"]["requestBody"]
+        seen = []
+
+        def walk(node):
+            node = resolve(schema, node)
+            if node.get("type") == "object":
+                seen.append(node)
+                assert node["additionalProperties"] is False, node
+                for child in node["properties"].values():
+                    walk(child)
+            elif node.get("type") == "array":
+                walk(node["items"])
+
+        walk(body["content"]["application/json"]["schema"])
+        assert len(seen) == 7  # the candidate, location and the five kinds of list item
+
+    def test_country_fields_list_the_iso_codes(self, schema):
+        import pycountry
+
+        components = schema["components"]["schemas"]
+        codes = {c.alpha_2 for c in pycountry.countries}
+        for name, field in [("CandidateInputRequest", "location"),
+                            ("AddressInputRequest", "country"),
+                            ("AddressOutput", "country"),
+                            ("PaymentAccountInputRequest", "bank_country"),
+                            ("PaymentAccountOutput", "bank_country"),
+                            ("EmploymentInputRequest", "country"),
+                            ("LocationOutput", "country")]:
+            node = resolve(schema, components[name]["properties"][field])
+            if field == "location":
+                node = resolve(schema, node["properties"]["country"])
+            assert codes <= set(node["enum"]), (name, field)
+            assert "XX" not in node["enum"]
+        assert "" not in resolve(schema, components["AddressInputRequest"]["properties"]
+                                 ["country"])["enum"]
+
+    def test_choice_fields_are_enumerations_in_and_out(self, schema):
+        components = schema["components"]["schemas"]
+        for name, field, values in [
+            ("ProfileInputRequest", "network", {"github", "portfolio"}),
+            ("ProfileOutput", "network", {"github", "portfolio"}),
+            ("IpInputRequest", "source", {"application", "login"}),
+            ("IpOutput", "source", {"application", "login"}),
+            ("AddressInputRequest", "kind", {"residential", "shipping"}),
+            ("AddressOutput", "kind", {"residential", "shipping"}),
+            ("PaymentAccountInputRequest", "method", {"bank", "crypto"}),
+            ("PaymentAccountOutput", "method", {"bank", "crypto"}),
+            ("FlagOutput", "severity", {"info", "critical"}),
+            ("RiskOutput", "status", {"pending", "scored"}),
+        ]:
+            node = resolve(schema, components[name]["properties"][field])
+            assert values <= set(node["enum"]), (name, field)
+        shared = components["LinkedCandidateOutput"]["properties"]["shared"]["items"]
+        assert {"phone", "bank_account", "ip"} <= set(resolve(schema, shared)["enum"])
+
+    def test_dates_say_they_may_not_be_in_the_future(self, schema):
+        components = schema["components"]["schemas"]
+        for name, field in [("CandidateInputRequest", "applied_at"),
+                            ("IpInputRequest", "observed_at"),
+                            ("ProfileInputRequest", "created_at"),
+                            ("EmploymentInputRequest", "start"),
+                            ("EmploymentInputRequest", "end")]:
+            assert "future" in components[name]["properties"][field]["description"]
+        start = components["EmploymentInputRequest"]["properties"]["start"]
+        assert "format" not in start and start["pattern"]  # YYYY-MM is accepted too
+
+    def test_paging_parameters_say_what_they_take(self, schema):
+        parameters = {p["name"]: p for p in
+                      schema["paths"]["/api/v1/candidates/"]["get"]["parameters"]}
+        assert parameters["page_size"]["schema"]["minimum"] == 1
+        assert parameters["cursor"]["schema"]["minLength"] == 1
