@@ -3,7 +3,6 @@
 import re
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
@@ -17,7 +16,6 @@ from candidates.models import Candidate, RiskLevel, RiskStatus
 from candidates.selectors import candidate_links, candidate_list
 from candidates.serializers import CandidateDetailOutput, CandidateInput, CandidateOutput
 from candidates.services import candidate_upsert
-
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint: the largest candidate id there can be
 BAD_CURSOR = "Invalid cursor: pass the `next` or `previous` link of a page as it is."
@@ -78,7 +76,7 @@ class CandidateFilters(serializers.Serializer):
     external_id = serializers.CharField(required=False, max_length=200)
 
     # Query parameters read elsewhere: the paginator's, and DRF's ?format=.
-    OTHER_PARAMETERS = {"cursor", "page_size", api_settings.URL_FORMAT_OVERRIDE}
+    OTHER_PARAMETERS = frozenset({"cursor", "page_size", api_settings.URL_FORMAT_OVERRIDE})
 
     def to_internal_value(self, data):
         # Like unknown fields in a payload, an unknown or empty filter is refused rather

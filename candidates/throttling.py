@@ -51,7 +51,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
             count = self.cache.incr(key)
         except ValueError:
             return True  # the window expired between add and incr: a new one starts
-        except Exception:  # noqa: BLE001 - any cache failure: fail open, say so
+        except Exception:  # any cache failure: fail open, and say so
             logger.warning("API rate limit not applied: the cache is unavailable",
                            exc_info=True)
             return True

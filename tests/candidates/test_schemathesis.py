@@ -42,7 +42,8 @@ class Tally:
         self.statuses: Counter[tuple[str, int]] = Counter()
         self.required: Counter[str] = Counter()  # failed conformance checks, by title
         self.other: Counter[str] = Counter()  # failed informational checks, by title
-        self.examples: list[str] = []
+        self.examples: list[str] = []  # of conformance failures
+        self.other_examples: dict[str, list[str]] = {}  # a few of each informational kind
 
     def record(self, case, response) -> None:
         self.requests += 1
@@ -53,6 +54,9 @@ class Tally:
             required = [f for f in group.exceptions if REQUIRED & set(f.checks)]
             for failure in group.exceptions:
                 (self.required if failure in required else self.other)[failure.title] += 1
+                seen = self.other_examples.setdefault(failure.title, [])
+                if failure not in required and len(seen) < 3:
+                    seen.append(f"{response.status_code} {case.as_curl_command()}"[:300])
             if required and len(self.examples) < 20:
                 self.examples.append(
                     f"{case.operation.label} -> {response.status_code}: "
@@ -65,13 +69,15 @@ class Tally:
         return sum(n for (_, status), n in self.statuses.items() if status >= 500)
 
     def summary(self) -> str:
-        lines = [
+        lines = [(
             f"schemathesis: {self.requests} requests, {self.server_errors} server errors, "
             f"{sum(self.required.values())} conformance failures {dict(self.required)}; "
-            f"informational: {dict(self.other)}",
-        ]
+            f"informational: {dict(self.other)}"
+        )]
         for (label, status), n in sorted(self.statuses.items()):
             lines.append(f"  {label:32} {status}: {n}")
+        for title, examples in self.other_examples.items():
+            lines += [f"  e.g. {title}:", *(f"    {example}" for example in examples)]
         return "\n".join(lines)
 
 
