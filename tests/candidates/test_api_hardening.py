@@ -139,6 +139,14 @@ class TestEverythingUnderApiIsJson:
         size = len(json.dumps(payload, indent=2).encode())
         assert 2_000_000 < size < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
+    def test_an_unreadable_content_length_is_400(self, raw):
+        response = raw.generic("POST", URL, b"{}", content_type="application/json",
+                               CONTENT_LENGTH="12abc")
+        assert_error(response, 400, "bad_request")
+
+    def test_an_accept_header_without_json_is_406(self, raw):
+        assert_error(raw.get(URL, HTTP_ACCEPT="text/html"), 406, "not_acceptable")
+
     def test_a_content_type_other_than_json_is_415(self, raw):
         response = raw.post(URL, "external_id=x", content_type="application/x-www-form-urlencoded")
         assert_error(response, 415, "unsupported_media_type")
