@@ -7,7 +7,8 @@ the documented content type and headers, and a body matching the schema of that 
 Schemathesis's other default checks run too and are counted in the summary, not required:
 "schema-valid request rejected" is mostly data the schema cannot describe (a phone number
 that is not one, an IBAN with a bad checksum, a made-up cursor), and "schema-violating
-request accepted" is leniency (a lower-case country code).
+request accepted" is leniency (unknown request headers are ignored, a lower-case country
+code is read as upper case).
 
 The run is deterministic (Hypothesis derandomized, no example database) and small enough for
 CI: SCHEMATHESIS_EXAMPLES (default 40) per operation and mode, about 300 requests. The long
