@@ -30,10 +30,16 @@ def canonical_email(address: str) -> str:
     return f"{local}@{domain}"
 
 
+# ISO 3166-1 alpha-2, plus XK (Kosovo): a user-assigned code that IBANs (XK05...), phone
+# numbering and the EU use, so it arrives with payment data and must be taken and shown.
+COUNTRY_CODES = tuple(sorted({c.alpha_2 for c in pycountry.countries} | {"XK"}))
+_COUNTRY_SET = frozenset(COUNTRY_CODES)
+
+
 def country_code(value: str) -> str:
-    """An ISO 3166-1 alpha-2 code, upper-cased; ValueError for anything else."""
+    """An ISO 3166-1 alpha-2 code (or XK), upper-cased; ValueError for anything else."""
     code = value.strip().upper()
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+    if code not in _COUNTRY_SET:
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.")
     return code
 
@@ -87,6 +93,42 @@ HANDLE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9_])?$")
 GITHUB_RESERVED = {"orgs", "settings", "about", "features", "topics", "search", "marketplace"}
 
 
+# A scheme before a colon, as in "javascript:", "data:" or "mailto:"; "example.com:8080/x"
+# (a host and port without a scheme) is told apart by the digits after the colon.
+SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9]+(?:[/?#]|$))")
+HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def _web_address(text: str) -> tuple[str, list[str]]:
+    """(host without "www.", path segments) of an http(s) URL with a real host name.
+
+    Anything else is a ValueError: other schemes (javascript:, data:, file:, mailto:), a
+    host without a dot (which is how "javascript:alert(1)" once became the key
+    "https://javascript"), IP addresses, "localhost", and credentials in the URL. A bare
+    "example.com/x" is read as https.
+    """
+    if "://" not in text:
+        if SCHEME_RE.match(text):
+            raise ValueError("Not a web address: only http and https URLs are profiles.")
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("Not a web address: only http and https URLs are profiles.")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("Profile URLs carry no user name or password.")
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if host else ""
+    except UnicodeError:
+        ascii_host = ""
+    labels = ascii_host.split(".")
+    if (len(labels) < 2 or not all(HOST_LABEL_RE.match(label) for label in labels)
+            or not labels[-1].replace("-", "").isalnum() or labels[-1].isdigit()):
+        raise ValueError("Not a web address: the host must be a domain name such as "
+                         "example.com.")
+    return host.removeprefix("www."), [s for s in parts.path.split("/") if s]
+
+
 def canonical_profile(network: str, url: str) -> tuple[str, str]:
     """Return (canonical username, canonical URL) for a profile URL in any common shape.
 
@@ -102,11 +144,7 @@ def canonical_profile(network: str, url: str) -> tuple[str, str]:
     if hosts and HANDLE_RE.match(text) and network in ("github", "gitlab"):
         username = text.lower()
         return username, f"https://{network}.com/{username}"
-    parts = urlsplit(text if "://" in text else f"https://{text}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("Not a web address.")
-    host = parts.hostname.lower().removeprefix("www.")
-    segments = [s for s in parts.path.split("/") if s]
+    host, segments = _web_address(text)
     if hosts is None:
         path = "/".join(segments)
         key = f"{host}/{path}".rstrip("/").lower()

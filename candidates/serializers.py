@@ -5,14 +5,17 @@ that a typo in an integration ("phone_number") fails loudly instead of dropping 
 """
 
 import ipaddress
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from candidates import normalize
 from candidates.models import (
     AddressKind,
     Candidate,
+    IdentifierKind,
     IpSource,
     PaymentMethod,
     ProfileNetwork,
@@ -23,32 +26,98 @@ from candidates.selectors import candidate_links
 
 MAX_LIST = 50  # per evidence list; an applicant with more is a broken integration
 MAX_RESUME_CHARS = 100_000
+# A flag's severity: an informational note, or one of the risk levels (signals.catalog).
+SEVERITIES = ["info", *RiskLevel.values]
+
+
+# JSON types each kind of field takes. DRF coerces (12345 becomes "12345", "true" becomes
+# True), which hides a broken integration and lets a number through where the contract says
+# string; the contract takes each value in its own JSON type only. First match wins: an
+# EmailField is a CharField, and bool is an int to Python.
+JSON_TYPES = (
+    (serializers.BooleanField, (bool,), "a boolean"),
+    (serializers.IntegerField, (int,), "an integer"),
+    ((serializers.FloatField, serializers.DecimalField), (int, float), "a number"),
+    ((serializers.CharField, serializers.ChoiceField, serializers.DateField,
+      serializers.DateTimeField, serializers.TimeField, serializers.DurationField,
+      serializers.UUIDField), (str,), "a string"),
+)
+JSON_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+                   list: "an array", dict: "an object"}
+
+
+def json_type_error(field: serializers.Field, value) -> str | None:
+    """Why `value` (from parsed JSON) has the wrong type for `field`, or None."""
+    if value is None:
+        return None  # allow_null decides
+    for field_types, value_types, expected in JSON_TYPES:
+        if isinstance(field, field_types):
+            wrong_bool = isinstance(value, bool) and bool not in value_types
+            if wrong_bool or not isinstance(value, value_types):
+                got = JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+                return f"Expected {expected}, got {got}."
+            return None
+    return None  # nested serializers and lists check their own types
 
 
 class StrictSerializer(serializers.Serializer):
-    """Rejects keys the contract does not define, at every nesting level."""
+    """Rejects keys the contract does not define, and values of the wrong JSON type, at
+    every nesting level."""
 
     def to_internal_value(self, data):
-        unknown = {}
+        errors = {}
         if isinstance(data, dict):
-            unknown = {name: ["Unknown field; see the API schema for the fields."]
-                       for name in sorted(set(data) - set(self.fields))}
+            errors = {name: ["Unknown field; see the API schema for the fields."]
+                      for name in sorted(set(data) - set(self.fields))}
+            for name, field in self.fields.items():
+                problem = None if field.read_only else json_type_error(field, data.get(name))
+                if problem:
+                    errors[name] = [problem]
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            # Report unknown fields together with the other errors, in one answer.
-            if unknown and isinstance(exc.detail, dict):
-                raise serializers.ValidationError({**exc.detail, **unknown}) from None
+            # Report these together with the other errors, in one answer; a type error
+            # replaces whatever DRF made of the coerced value.
+            if errors and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **errors}) from None
             raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
+        if errors:
+            raise serializers.ValidationError(errors)
         return value
 
 
+# How far ahead of our clock a timestamp may be: the ATS's clock, and a date written in a
+# time zone ahead of UTC ("today" in Auckland is tomorrow in UTC for half the day).
+CLOCK_SKEW = timedelta(days=1)
+NOT_IN_FUTURE = "Not in the future: at most one day ahead of the server's clock (UTC)."
+
+
+def not_in_future(value: date | datetime) -> None:
+    """Evidence is about the past; a future date is a bug in the integration (a wrong field
+    or time zone) or an invented history, and would skew the age checks."""
+    latest = timezone.now() + CLOCK_SKEW
+    if isinstance(value, datetime):
+        late = value > latest
+    else:
+        late = value > latest.date()
+    if late:
+        raise serializers.ValidationError(
+            f"{value.isoformat()} is in the future (after {latest.date().isoformat()})."
+        )
+
+
+def past_datetime(**kwargs) -> serializers.DateTimeField:
+    kwargs.setdefault("help_text", NOT_IN_FUTURE)
+    return serializers.DateTimeField(validators=[not_in_future], **kwargs)
+
+
 class CountryField(serializers.CharField):
+    """An ISO 3166-1 alpha-2 code; the schema lists every code (candidates/schema.py)."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 2)
-        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, e.g. US, DE.")
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, e.g. US, DE (upper case; "
+                                       "lower case is accepted on input).")
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -61,8 +130,22 @@ class CountryField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from None
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$"})
 class MonthOrDateField(serializers.DateField):
-    """Accepts YYYY-MM-DD or YYYY-MM (the first of the month): resumes rarely give days."""
+    """Accepts YYYY-MM-DD or YYYY-MM (the first of the month): resumes rarely give days.
+
+    Neither may be in the future. For `end` that is plain: a job has not ended yet until
+    it has (send null for a current job). For `start` a future date could be a job the
+    applicant was offered, but the history is evidence of past work, which the checks
+    compare with the age of the applicant's profiles; a job not yet begun is no such
+    evidence, so it is refused rather than stored.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", [not_in_future])
+        kwargs.setdefault("help_text", "YYYY-MM-DD, or YYYY-MM for the first of the month. "
+                                       + NOT_IN_FUTURE)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, value):
         if isinstance(value, str) and len(value) == 7 and value[4] == "-":
@@ -78,8 +161,11 @@ class LocationInput(StrictSerializer):
 
 class ProfileInput(StrictSerializer):
     network = serializers.ChoiceField(choices=ProfileNetwork.choices)
-    url = serializers.CharField(max_length=500)
-    created_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    url = serializers.CharField(
+        max_length=500, help_text="An http(s) URL with a real host name (or, for github and "
+        "gitlab, the bare username)."
+    )
+    created_at = past_datetime(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         try:
@@ -94,7 +180,7 @@ class ProfileInput(StrictSerializer):
 class IpInput(StrictSerializer):
     ip = serializers.CharField(max_length=64)
     source = serializers.ChoiceField(choices=IpSource.choices)
-    observed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    observed_at = past_datetime(required=False, allow_null=True, default=None)
 
     def validate_ip(self, value: str) -> str:
         value = value.strip()
@@ -200,8 +286,6 @@ class EmploymentInput(StrictSerializer):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and end < start:
             raise serializers.ValidationError({"end": ["Ends before it starts."]})
-        if start and start > date.today():
-            raise serializers.ValidationError({"start": ["Starts in the future."]})
         return attrs
 
 
@@ -218,7 +302,7 @@ class CandidateInput(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
     position = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    applied_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    applied_at = past_datetime(required=False, allow_null=True, default=None)
     location = LocationInput(required=False)
     profiles = _list(ProfileInput)
     ip_addresses = _list(IpInput)
@@ -246,14 +330,18 @@ class CandidateInput(StrictSerializer):
 # --- Output -------------------------------------------------------------------------------
 
 
+# Output fields that take a fixed set of values are ChoiceFields and CountryFields so that
+# the schema lists the values (enums) rather than saying "string".
+
+
 class LocationOutput(serializers.Serializer):
-    country = serializers.CharField(source="location_country")
+    country = CountryField(source="location_country", allow_blank=True)
     region = serializers.CharField(source="location_region")
     city = serializers.CharField(source="location_city")
 
 
 class ProfileOutput(serializers.Serializer):
-    network = serializers.CharField()
+    network = serializers.ChoiceField(choices=ProfileNetwork.choices)
     url = serializers.CharField()
     username = serializers.CharField()
     created_at = serializers.DateTimeField(allow_null=True)
@@ -261,25 +349,25 @@ class ProfileOutput(serializers.Serializer):
 
 class IpOutput(serializers.Serializer):
     ip = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.ChoiceField(choices=IpSource.choices)
     observed_at = serializers.DateTimeField(allow_null=True)
 
 
 class AddressOutput(serializers.Serializer):
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AddressKind.choices)
     line1 = serializers.CharField()
     line2 = serializers.CharField()
     city = serializers.CharField()
     region = serializers.CharField()
     postal_code = serializers.CharField()
-    country = serializers.CharField()
+    country = CountryField()
 
 
 class PaymentAccountOutput(serializers.Serializer):
     """Account numbers come back masked: only their last four characters exist here."""
 
-    method = serializers.CharField()
-    bank_country = serializers.CharField()
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    bank_country = CountryField(allow_blank=True)
     bank_name = serializers.CharField()
     bic = serializers.CharField()
     iban_last4 = serializers.CharField()
@@ -295,13 +383,13 @@ class EmploymentOutput(serializers.Serializer):
     title = serializers.CharField()
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
-    country = serializers.CharField()
+    country = CountryField(allow_blank=True)
 
 
 class FlagOutput(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
-    severity = serializers.CharField()
+    severity = serializers.ChoiceField(choices=SEVERITIES)
     points = serializers.IntegerField()
     summary = serializers.CharField()
     evidence = serializers.DictField()
@@ -328,7 +416,7 @@ class RiskOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=RiskStatus.choices, source="risk_status")
     score = serializers.IntegerField(source="scoped_score", allow_null=True)
     level = serializers.ChoiceField(
-        choices=RiskLevel.choices, source="scoped_level", allow_blank=True, allow_null=True
+        choices=RiskLevel.choices, source="scoped_level", allow_null=True
     )
     flags = FlagOutput(many=True, source="scoped_flags")
     scored_at = serializers.DateTimeField(allow_null=True)
@@ -343,7 +431,7 @@ class RiskOutput(serializers.Serializer):
 class LinkedCandidateOutput(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField()
-    shared = serializers.ListField(child=serializers.CharField())
+    shared = serializers.ListField(child=serializers.ChoiceField(choices=IdentifierKind.choices))
 
 
 class CandidateOutput(serializers.ModelSerializer):
@@ -382,6 +470,7 @@ class CandidateDetailOutput(CandidateOutput):
         fields = CandidateOutput.Meta.fields + ["linked_candidates"]
         read_only_fields = fields
 
+    @extend_schema_field(LinkedCandidateOutput(many=True))
     def get_linked_candidates(self, candidate) -> list[dict]:
         # This integration's own candidates only (one query), like the risk above.
         links = candidate_links(candidate_id=candidate.pk, integration_id=candidate.integration_id)

@@ -7,7 +7,9 @@ from rest_framework.routers import DefaultRouter
 
 from candidates.apis import CandidateViewSet, WhoAmIApi
 
-router = DefaultRouter(trailing_slash=True)
+# Path converters rather than regexes, so that the viewset's lookup_value_converter ("int")
+# applies: /candidates/abc/ matches no URL (a 404) instead of reaching the database.
+router = DefaultRouter(trailing_slash=True, use_regex_path=False)
 router.include_root_view = False
 router.register("candidates", CandidateViewSet, basename="candidate")
 

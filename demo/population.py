@@ -974,6 +974,9 @@ class _Generator:
         profile = {"network": "linkedin", "url": url}
         if self.rng.random() < 0.4:
             joined = max(career_start + self.rng.randint(-12, 12), 2005 * 12)
+            # A career that starts this year must not give a join date in the future (the
+            # API refuses those): at the latest the month before BASE_DATE, still "young".
+            joined = min(joined, BASE_DATE.year * 12 + BASE_DATE.month - 2)
             profile["created_at"] = _iso(datetime(joined // 12, joined % 12 + 1, 1, tzinfo=UTC))
         return profile
 

@@ -132,6 +132,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Cache-Control: no-store on every response: they carry applicant data.
     "core.middleware.NoStoreMiddleware",
+    # Every answer under /api/ is JSON in the API's error shape (core/exceptions.py),
+    # including Django's own 404/413/500 pages and a database outage (503). Inside the two
+    # above, so that its answers carry the same headers.
+    "core.exceptions.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,9 +240,24 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["candidates.parsers.StrictJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["candidates.throttling.ApiKeyRateThrottle"],
     "UNAUTHENTICATED_USER": None,
 }
+
+# Requests per API key, "<n>/<second|minute|hour|day>"; over it the API answers 429 with
+# Retry-After. Generous: an ATS sends a record when an applicant applies or changes, and a
+# bulk back-fill at this rate is 72,000 records an hour; the limit is there so that one
+# runaway integration cannot take the service from the others. Empty: no limit.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "1200/minute")
+if API_RATE_LIMIT and not re.fullmatch(r"[1-9][0-9]*/(s|m|h|d)[a-z]*", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must look like '1200/minute' (or be empty), got {API_RATE_LIMIT!r}"
+    )
+# The largest request body (bytes) read at all: bigger ones answer 413 before being read.
+# The largest valid candidate record (every list full, every text at its maximum length,
+# all of it emoji sent as \u escapes) is about 2.3 MB; realistic ones are a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(3 * 1024 * 1024))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Candidate vetting API",
@@ -252,6 +271,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The router's ".json" suffix routes are aliases of the documented ones.
+    "PREPROCESSING_HOOKS": ["drf_spectacular.hooks.preprocess_exclude_path_format"],
+    # Error responses (400/401/404/406/413/415/422/429/503) on every operation that can
+    # answer them, with the error body's schema (candidates/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "candidates.schema.document_error_responses",
+    ],
+    # Stable names for the enums of choice fields used in several places.
+    "ENUM_NAME_OVERRIDES": {
+        "RiskStatusEnum": "candidates.models.RiskStatus",
+        "RiskLevelEnum": "candidates.models.RiskLevel",
+        "ProfileNetworkEnum": "candidates.models.ProfileNetwork",
+        "IpSourceEnum": "candidates.models.IpSource",
+        "AddressKindEnum": "candidates.models.AddressKind",
+        "PaymentMethodEnum": "candidates.models.PaymentMethod",
+        "IdentifierKindEnum": "candidates.models.IdentifierKind",
+        "SeverityEnum": "candidates.serializers.SEVERITIES",
+    },
 }
 
 # Celery. Without REDIS_URL (the embedded default) tasks run in process, eagerly.

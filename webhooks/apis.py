@@ -160,7 +160,7 @@ class EndpointViewSet(viewsets.ViewSet):
 
     @extend_schema(request=None, responses={202: COUNT},
                    parameters=[OpenApiParameter("delivery_id", int, OpenApiParameter.PATH)])
-    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/resend")
+    @action(detail=True, methods=["post"], url_path="deliveries/<int:delivery_id>/resend")
     def resend(self, request, pk=None, delivery_id=None):
         endpoint = self._endpoint(pk)
         deliveries = endpoint.deliveries.filter(pk=delivery_id)
