@@ -42,10 +42,12 @@ logger = logging.getLogger(__name__)
 __all__ = ["SignatureInvalid"]
 
 EVENT_FIELDS = {  # where each ATS names the event in its body
-    AtsKind.GREENHOUSE: "action",
-    AtsKind.LEVER: "event",
-    AtsKind.ASHBY: "action",
-    AtsKind.WORKABLE: "firing_rule",
+    AtsKind.GREENHOUSE: ("action",),
+    AtsKind.LEVER: ("event",),
+    AtsKind.ASHBY: ("action",),
+    # Workable's subscription calls it the event; its deliveries have carried it under
+    # either name.
+    AtsKind.WORKABLE: ("event_type", "firing_rule"),
 }
 
 
@@ -94,7 +96,9 @@ def delivery_receive(*, connection: Connection, body: bytes,
         raise SignatureInvalid
     delivery_id = VERIFIERS[connection.kind](secret, body, headers)
     try:
-        event = str(json.loads(body).get(EVENT_FIELDS[connection.kind]) or "")
+        parsed = json.loads(body)
+        event = next((str(parsed[name]) for name in EVENT_FIELDS[connection.kind]
+                      if parsed.get(name)), "")
     except (ValueError, AttributeError):
         event = ""
     return Delivery.objects.get_or_create(
@@ -327,10 +331,9 @@ def writeback_send(*, writeback_id: int) -> bool:
     api = api_for(connection)
     text, level = writeback_text(writeback.candidate, writeback.body.get("note", ""))
     try:
-        target = writeback.body["ats_candidate_id"]
-        api.note_add(target, text)
-        if connection.kind == AtsKind.LEVER and level:
-            api.tags_add(target, [f"vetting-risk-{level}"])
+        api.verdict_write(ats_candidate_id=writeback.body["ats_candidate_id"],
+                          ats_application_id=writeback.body.get("ats_application_id", ""),
+                          text=text, level=level)
     except requests.RequestException as exc:
         Writeback.objects.filter(pk=writeback_id).update(error=_http_error(exc))
         raise

@@ -36,6 +36,10 @@ def test_a_signed_webhook_is_mapped_scored_and_written_back_by_a_real_worker(
         pdf_bytes("Johnny Smith Backend Engineer"), content_type="application/pdf")
     httpserver.expect_request("/v1/candidates/15/activity_feed/notes",
                               method="POST").respond_with_json({"id": 1}, status=201)
+    httpserver.expect_request("/v1/tags/candidate", method="POST").respond_with_json(
+        {"id": 903, "name": "Vetting risk"}, status=201)
+    httpserver.expect_request("/v1/candidates/15/tags", method="GET").respond_with_json([])
+    httpserver.expect_request("/v1/candidates/15/tags/903", method="PUT").respond_with_json({})
     body = payload("greenhouse_new_candidate_application.json", httpserver.url_for("/"))
 
     response = requests.post(
