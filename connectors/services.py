@@ -42,30 +42,77 @@ logger = logging.getLogger(__name__)
 __all__ = ["SignatureInvalid"]
 
 EVENT_FIELDS = {  # where each ATS names the event in its body
-    AtsKind.GREENHOUSE: "action",
-    AtsKind.LEVER: "event",
-    AtsKind.ASHBY: "action",
-    AtsKind.WORKABLE: "firing_rule",
+    AtsKind.GREENHOUSE: ("action",),
+    AtsKind.LEVER: ("event",),
+    AtsKind.ASHBY: ("action",),
+    # Workable's subscription calls it the event; its deliveries have carried it under
+    # either name.
+    AtsKind.WORKABLE: ("event_type", "firing_rule"),
 }
 
 
 # --- Connections --------------------------------------------------------------------------
 
 
+# Secrets are never put on the audit trail; only that one was set or changed.
+_AUDITED = ("kind", "api_base_url", "api_user_id", "writeback_enabled", "is_active")
+# The ATSs where we choose the webhook secret (Lever issues its signature token, Workable
+# signs with the account token).
+SECRET_WE_CHOOSE = (AtsKind.GREENHOUSE, AtsKind.ASHBY)
+
+
+def _audit_view(connection: Connection) -> dict:
+    view = {name: getattr(connection, name) for name in _AUDITED}
+    view["integration"] = connection.integration.name
+    return view
+
+
 @transaction.atomic
 def connection_create(*, integration: Integration, kind: str, webhook_secret: str = "",
                       api_key: str = "", api_base_url: str = "", api_user_id: str = "",
-                      writeback_enabled: bool = True) -> Connection:
+                      writeback_enabled: bool = True, is_active: bool = True,
+                      actor=None) -> Connection:
     connection = Connection(
         integration=integration, kind=kind, api_base_url=api_base_url, api_user_id=api_user_id,
         webhook_secret_encrypted=crypto.encrypt(webhook_secret),
         api_key_encrypted=crypto.encrypt(api_key), writeback_enabled=writeback_enabled,
+        is_active=is_active,
     )
     connection.full_clean()
     connection.save()
-    audit_record(actor=None, action="connector.create", target_type="connectors.connection",
-                 target_id=connection.pk, after={"kind": kind, "integration": integration.name})
+    audit_record(actor=actor, action="connector.create", target_type="connectors.connection",
+                 target_id=connection.pk,
+                 after={**_audit_view(connection), "webhook_secret_set": bool(webhook_secret),
+                        "api_key_set": bool(api_key)})
     return connection
+
+
+@transaction.atomic
+def connection_update(*, connection: Connection, actor, webhook_secret: str = "",
+                      api_key: str = "", **fields) -> Connection:
+    """Change a connection's settings; a blank secret keeps the stored one. Its integration
+    and kind never change (its candidates and deliveries belong to them)."""
+    connection = Connection.objects.select_for_update().select_related("integration").get(
+        pk=connection.pk)
+    before = _audit_view(connection)
+    for name in ("api_base_url", "api_user_id", "writeback_enabled", "is_active"):
+        if name in fields:
+            setattr(connection, name, fields[name])
+    if webhook_secret:
+        connection.webhook_secret_encrypted = crypto.encrypt(webhook_secret)
+    if api_key:
+        connection.api_key_encrypted = crypto.encrypt(api_key)
+    connection.full_clean()
+    connection.save()
+    audit_record(actor=actor, action="connector.update", target_type="connectors.connection",
+                 target_id=connection.pk, before=before,
+                 after={**_audit_view(connection), "webhook_secret_changed": bool(webhook_secret),
+                        "api_key_changed": bool(api_key)})
+    return connection
+
+
+def webhook_secret_generate() -> str:
+    return secrets.token_urlsafe(32)
 
 
 @transaction.atomic
@@ -94,7 +141,9 @@ def delivery_receive(*, connection: Connection, body: bytes,
         raise SignatureInvalid
     delivery_id = VERIFIERS[connection.kind](secret, body, headers)
     try:
-        event = str(json.loads(body).get(EVENT_FIELDS[connection.kind]) or "")
+        parsed = json.loads(body)
+        event = next((str(parsed[name]) for name in EVENT_FIELDS[connection.kind]
+                      if parsed.get(name)), "")
     except (ValueError, AttributeError):
         event = ""
     return Delivery.objects.get_or_create(
@@ -330,10 +379,9 @@ def writeback_send(*, writeback_id: int) -> bool:
     api = api_for(connection)
     text, level = writeback_text(writeback.candidate, writeback.body.get("note", ""))
     try:
-        target = writeback.body["ats_candidate_id"]
-        api.note_add(target, text)
-        if connection.kind == AtsKind.LEVER and level:
-            api.tags_add(target, [f"vetting-risk-{level}"])
+        api.verdict_write(ats_candidate_id=writeback.body["ats_candidate_id"],
+                          ats_application_id=writeback.body.get("ats_application_id", ""),
+                          text=text, level=level)
     except requests.RequestException as exc:
         Writeback.objects.filter(pk=writeback_id).update(error=_http_error(exc))
         raise

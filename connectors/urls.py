@@ -6,7 +6,9 @@ app_name = "connectors"
 
 urlpatterns = [
     path("", views.connection_list, name="list"),
+    path("new/", views.connection_new, name="new"),
     path("<int:pk>/", views.connection_detail, name="detail"),
+    path("<int:pk>/edit/", views.connection_edit, name="edit"),
     path("in/<str:token>/", views.webhook, name="webhook"),
     # Greenhouse Assessment partner API (the URLs given to Greenhouse's partnerships team).
     path("greenhouse/assessment/list_tests", views.assessment_list_tests, name="gh_list_tests"),

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connectors import mapping, selectors, services
+from connectors.forms import ConnectionForm
 from connectors.models import Assessment, Connection
 from connectors.tasks import delivery_accept
 from connectors.verify import SignatureInvalid
@@ -144,14 +145,50 @@ def connection_list(request):
                   {"connections": selectors.connection_list()})
 
 
-@require_GET
-def connection_detail(request, pk: int):
-    if not _admin_required(request):
-        return redirect_to_login(request.get_full_path())
-    connection = get_object_or_404(selectors.connection_list(), pk=pk)
+def _detail(request, connection: Connection, *, new_secret: str = ""):
     inbound = request.build_absolute_uri(reverse("connectors:webhook", args=[connection.token]))
     return render(request, "connectors/connection_detail.html", {
         "connection": connection,
         "inbound_url": inbound,
+        "new_secret": new_secret,
         "deliveries": selectors.connection_deliveries(connection),
     })
+
+
+@require_GET
+def connection_detail(request, pk: int):
+    if not _admin_required(request):
+        return redirect_to_login(request.get_full_path())
+    return _detail(request, get_object_or_404(selectors.connection_list(), pk=pk))
+
+
+@require_http_methods(["GET", "POST"])
+def connection_new(request):
+    if not _admin_required(request):
+        return redirect_to_login(request.get_full_path())
+    form = ConnectionForm(request.POST or None, initial={"writeback_enabled": True})
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "connectors/connection_form.html", {"form": form})
+    data = dict(form.cleaned_data)
+    generated = ""
+    if not data["webhook_secret"] and data["kind"] in services.SECRET_WE_CHOOSE:
+        generated = data["webhook_secret"] = services.webhook_secret_generate()
+    connection = services.connection_create(actor=request.user, **data)
+    # The generated secret is shown in this answer only (no redirect keeps it anywhere).
+    return _detail(request, connection, new_secret=generated)
+
+
+@require_http_methods(["GET", "POST"])
+def connection_edit(request, pk: int):
+    if not _admin_required(request):
+        return redirect_to_login(request.get_full_path())
+    connection = get_object_or_404(selectors.connection_list(), pk=pk)
+    initial = {name: getattr(connection, name) for name in (
+        "integration", "kind", "api_base_url", "api_user_id", "writeback_enabled", "is_active")}
+    form = ConnectionForm(request.POST or None, initial=initial, editing=True)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "connectors/connection_form.html",
+                      {"form": form, "connection": connection})
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("integration", "kind")}
+    services.connection_update(connection=connection, actor=request.user, **data)
+    return redirect("connectors:detail", pk=connection.pk)

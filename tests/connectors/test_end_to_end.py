@@ -12,6 +12,7 @@ from candidates.models import Candidate, Integration
 from connectors.models import AtsKind, Delivery, DeliveryStatus
 from connectors.services import connection_assessment_key_issue, connection_create
 from tests.conftest import wait_for
+from tests.connectors import test_lever
 from tests.connectors.helpers import hmac_hex, payload, pdf_bytes
 
 SECRET = "e2e-greenhouse-secret"
@@ -36,6 +37,10 @@ def test_a_signed_webhook_is_mapped_scored_and_written_back_by_a_real_worker(
         pdf_bytes("Johnny Smith Backend Engineer"), content_type="application/pdf")
     httpserver.expect_request("/v1/candidates/15/activity_feed/notes",
                               method="POST").respond_with_json({"id": 1}, status=201)
+    httpserver.expect_request("/v1/tags/candidate", method="POST").respond_with_json(
+        {"id": 903, "name": "Vetting risk"}, status=201)
+    httpserver.expect_request("/v1/candidates/15/tags", method="GET").respond_with_json([])
+    httpserver.expect_request("/v1/candidates/15/tags/903", method="PUT").respond_with_json({})
     body = payload("greenhouse_new_candidate_application.json", httpserver.url_for("/"))
 
     response = requests.post(
@@ -88,3 +93,28 @@ def test_the_greenhouse_assessment_flow_runs_end_to_end(
     assert status["partner_profile_url"].endswith(f"/candidates/{candidate.pk}/")
     assert status["metadata"]["Risk level"] == candidate.risk_level
     assert all(isinstance(v, str) for v in status["metadata"].values())  # flat
+
+
+@pytest.mark.worker
+def test_a_signed_lever_webhook_is_fetched_mapped_scored_and_written_back_by_a_real_worker(
+        live_server, httpserver, transactional_db, celery_worker_process):
+    lever = connection_create(
+        integration=Integration.objects.create(name="e2e-lever"), kind=AtsKind.LEVER,
+        webhook_secret=test_lever.SECRET, api_key=test_lever.API_KEY,
+        api_base_url=httpserver.url_for("/v1"))
+    test_lever.serve_lever(httpserver)
+    for path in ("notes", "removeTags", "addTags"):
+        httpserver.expect_request(f"/v1/opportunities/{test_lever.OPP}/{path}",
+                                  method="POST").respond_with_json({"data": {}})
+    body = test_lever.signed("lever_applicationCreated.json", "e2e-token")
+
+    response = requests.post(f"{live_server.url}/connectors/in/{lever.token}/", data=body,
+                             headers={"Content-Type": "application/json"}, timeout=10)
+
+    assert response.status_code == 200
+    candidate = wait_for(lambda: Candidate.objects.filter(
+        integration=lever.integration, risk_status="scored").first(), timeout=40)
+    assert candidate.resume_text == test_lever.RESUME_TEXT
+    tags = wait_for(lambda: _requests_to(
+        httpserver, f"/v1/opportunities/{test_lever.OPP}/addTags"), timeout=30)
+    assert json.loads(tags[0].get_data()) == {"tags": [f"Vetting risk: {candidate.scoped_level}"]}

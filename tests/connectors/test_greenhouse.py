@@ -226,7 +226,7 @@ def _scored_candidate(client, connection, httpserver, *, flags):
     return candidate
 
 
-def test_it_writes_the_verdict_back_as_a_harvest_note(client, gh_connection, httpserver):
+def test_it_writes_the_verdict_back_as_a_harvest_note_and_tag(client, gh_connection, httpserver):
     flags = [{"code": "email_disposable", "points": 10, "evidence": {"other": "Jane Doe"}},
              {"code": "identity_reuse", "points": 40, "evidence": {"name": "Jane Doe"}}]
     candidate = _scored_candidate(client, gh_connection, httpserver, flags=flags)
@@ -235,13 +235,29 @@ def test_it_writes_the_verdict_back_as_a_harvest_note(client, gh_connection, htt
         "/v1/candidates/15/activity_feed/notes", method="POST",
         headers={"On-Behalf-Of": "4080", "Authorization": f"Basic {basic}"},
     ).respond_with_json({"id": 1}, status=201)
+    behalf = {"On-Behalf-Of": "4080", "Authorization": f"Basic {basic}"}
+    httpserver.expect_request("/v1/tags/candidate", method="POST", headers=behalf,
+                              json={"name": "Vetting risk: high"}).respond_with_json(
+        {"id": 903, "name": "Vetting risk: high"}, status=201)
+    httpserver.expect_request("/v1/candidates/15/tags", method="GET").respond_with_json(
+        [{"id": 365, "name": "Python"}, {"id": 901, "name": "Vetting risk: low"}])
+    httpserver.expect_request("/v1/candidates/15/tags/901", method="DELETE",
+                              headers=behalf).respond_with_json({"message": "removed"})
+    httpserver.expect_request("/v1/candidates/15/tags/903", method="PUT",
+                              headers=behalf).respond_with_json({"message": "applied"})
 
     writebacks, _ = services.risk_changed_record(RiskChanged(
         candidate_id=candidate.pk, old_level="", new_level="high", score=72,
         old_scoped_level="", new_scoped_level="high"))
     assert services.writeback_send(writeback_id=writebacks[0]) is True
 
-    sent = json.loads(httpserver.log[-1][0].get_data())
+    calls = [(r.method, r.path) for r, _ in httpserver.log if r.path.startswith("/v1/")]
+    # The level's tag replaces the previous level's; the recruiter's own tags stay.
+    assert ("PUT", "/v1/candidates/15/tags/903") in calls
+    assert ("DELETE", "/v1/candidates/15/tags/901") in calls
+    assert ("DELETE", "/v1/candidates/15/tags/365") not in calls
+    note = next(r for r, _ in httpserver.log if r.path.endswith("/activity_feed/notes"))
+    sent = json.loads(note.get_data())
     assert sent["user_id"] == "4080" and sent["visibility"] == "admin_only"
     assert "high (72/100)" in sent["body"]
     assert "identity_reuse, email_disposable" in sent["body"]
@@ -276,26 +292,6 @@ def test_it_keeps_each_connection_to_its_own_candidates(client, gh_connection, h
     assert list(Writeback.objects.values_list("connection", flat=True)) == [gh_connection.pk]
     # The other connection's URL does not accept our secret's signatures.
     assert post(client, other, payload("greenhouse_hire_candidate.json")).status_code == 401
-
-
-def test_it_verifies_lever_and_keeps_its_deliveries_until_its_mapping_exists(client, db):
-    lever = services.connection_create(
-        integration=Integration.objects.create(name="lever-co"), kind=AtsKind.LEVER,
-        webhook_secret="lever-signature-token")
-    token, triggered = "a1b2c3", 1561493955012
-    signature = hmac_hex("lever-signature-token", f"{token}{triggered}".encode())
-    body = json.dumps({"triggeredAt": triggered, "event": "applicationCreated", "token": token,
-                       "signature": signature,
-                       "data": {"opportunityId": "7a5b8c"}}).encode()
-    url = reverse("connectors:webhook", args=[lever.token])
-    assert client.post(url, data=body, content_type="application/json").status_code == 200
-    assert client.post(url, data=body, content_type="application/json").json()["duplicate"]
-    forged = body.replace(b'"a1b2c3"', b'"zzzzzz"')
-    assert client.post(url, data=forged, content_type="application/json").status_code == 401
-    delivery = Delivery.objects.get()
-    services.delivery_process(delivery_id=delivery.pk)
-    delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.UNMAPPABLE and delivery.body
 
 
 def test_it_writes_nothing_back_for_a_change_another_integration_caused(
