@@ -3,16 +3,17 @@
 import re
 
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from candidates.filters import CandidateFilterSet
 from candidates.idempotency import MAX_KEY_LENGTH, idempotent_call, request_hash
-from candidates.models import Candidate, RiskLevel, RiskStatus
+from candidates.models import Candidate
 from candidates.selectors import candidate_list
 from candidates.serializers import CandidateDetailOutput, CandidateInput, CandidateOutput
 from candidates.services import candidate_upsert
@@ -70,32 +71,6 @@ class CandidateCursorPagination(CursorPagination):
         return parameters
 
 
-class CandidateFilters(serializers.Serializer):
-    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
-    status = serializers.ChoiceField(choices=RiskStatus.choices, required=False)
-    external_id = serializers.CharField(required=False, max_length=200)
-
-    # Query parameters read elsewhere: the paginator's, and DRF's ?format=.
-    OTHER_PARAMETERS = frozenset({"cursor", "page_size", api_settings.URL_FORMAT_OVERRIDE})
-
-    def to_internal_value(self, data):
-        # Like unknown fields in a payload, an unknown or empty filter is refused rather
-        # than ignored: DRF reads `?status=` as no filter at all, and `?risk=high` (a typo)
-        # would list every candidate, neither of which is what the client meant.
-        getlist = getattr(data, "getlist", None) or (lambda name: [data.get(name)])
-        problems = {name: ["Unknown query parameter; see the API schema for the filters."]
-                    for name in sorted(set(data) - set(self.fields) - self.OTHER_PARAMETERS)}
-        problems.update({name: ["Empty filter value: leave the parameter out instead."]
-                         for name in self.fields if "" in getlist(name)})
-        try:
-            value = super().to_internal_value(data)
-        except ValidationError as exc:
-            raise ValidationError({**exc.detail, **problems}) from None
-        if problems:
-            raise ValidationError(problems)
-        return value
-
-
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", {"type": "string", "maxLength": MAX_KEY_LENGTH},
     OpenApiParameter.HEADER,
@@ -115,15 +90,11 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = CandidateCursorPagination
     serializer_class = CandidateOutput
 
-    def get_queryset(self):
-        filters = CandidateFilters(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return candidate_list(integration=self.request.user.integration,
-                              filters=filters.validated_data)
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CandidateFilterSet
 
-    @extend_schema(parameters=[CandidateFilters])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    def get_queryset(self):
+        return candidate_list(integration=self.request.user.integration)
 
     @extend_schema(
         responses=CandidateDetailOutput,

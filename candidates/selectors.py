@@ -14,18 +14,9 @@ EVIDENCE_PREFETCH = (
 LINKED_LIMIT = 200  # a link list longer than this is a co-working IP, not a ring to read
 
 
-def candidate_list(*, integration: Integration, filters: dict | None = None) -> QuerySet:
-    filters = filters or {}
-    qs = Candidate.objects.filter(integration=integration).prefetch_related(*EVIDENCE_PREFETCH)
-    if filters.get("external_id"):
-        qs = qs.filter(external_id=filters["external_id"])
-    if filters.get("risk_level"):
-        # The level the integration sees (docs/tenancy.md): filtering on the full level
-        # would tell it which of its candidates match another integration's applicants.
-        qs = qs.filter(scoped_level=filters["risk_level"])
-    if filters.get("status"):
-        qs = qs.filter(risk_status=filters["status"])
-    return qs
+def candidate_list(*, integration: Integration) -> QuerySet:
+    """The integration's candidates; candidates.filters narrows the list endpoint's."""
+    return Candidate.objects.filter(integration=integration).prefetch_related(*EVIDENCE_PREFETCH)
 
 
 def identifier_matches(*, candidate_id: int, integration_id: int | None = None) -> list[tuple]:
