@@ -92,6 +92,9 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = CandidateFilterSet
+    # The model, for the schema generator (which has no integration to scope by); requests
+    # always go through get_queryset.
+    queryset = Candidate.objects.none()
 
     def get_queryset(self):
         return candidate_list(integration=self.request.user.integration)
