@@ -128,7 +128,12 @@ def _phone_in_region(raw: str, default_region: str | None) -> PhoneInfo:
                 "Phone number has no country code and no location.country to infer it from."
             ) from None
         raise ValueError("Not a phone number.") from None
-    if not phonenumbers.is_possible_number(number):
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        # "555 0142" in the US: dialable only inside its area, and its "E.164" (+15550142)
+        # is no number at all; every placeholder ("000 0000") would be one too.
+        raise ValueError("A local number without its area code.")
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         region = phonenumbers.region_code_for_number(number) or default_region or "its country"
         raise ValueError(f"Not a possible phone number for {region}.")
     number_type = phonenumbers.PhoneNumberType.to_string(phonenumbers.number_type(number))
