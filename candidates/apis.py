@@ -113,7 +113,26 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         parameters=[IDEMPOTENCY_HEADER, REPLAYED_HEADER],
         description="Create the candidate, or replace its record when this integration "
         "already sent its external_id (201 created, 200 updated). Scoring starts after "
-        "the write commits; `risk.status` is `pending` until it is done.",
+        "the write commits; `risk.status` is `pending` until it is done.\n\n"
+        "**Refused (400, nothing saved):** what the integration gets wrong: an unknown "
+        "field, a value of the wrong JSON type, a missing required field, an unknown "
+        "choice or country code, a date in the future, an IP that is not one, a malformed "
+        "email, a text over its length, and a profile value that names a scheme other than "
+        "http(s) (javascript:, data:, file:...), carries credentials or points at localhost "
+        "or an IP address.\n\n"
+        "**Stored as typed and flagged (201/200):** evidence a person typed that does not "
+        "normalise is never a reason to lose the applicant: a phone no country reads "
+        "(`data.phone_unparseable`; the number is first tried for location.country, as an "
+        "international number and for the countries of the addresses, bank and "
+        "employers), an IBAN that does not validate (`data.iban_invalid`), an account or "
+        "routing number that is not one (`data.account_number_invalid`), a bank_country "
+        "contradicting the IBAN (`data.bank_country_conflict`), an address without a street "
+        "or with a postal code not in its country's format (`data.address_unparsed`), a "
+        "profile value that is not a profile of its network "
+        "(`data.profile_unrecognised`). The candidate is scored like any other; the "
+        "output shows the phone and profile as typed. Account numbers are still kept only "
+        "as fingerprints and last four characters, and malformed values still take part "
+        "in reuse matching (docs/data-quality.md).",
     )
     def create(self, request):
         # Read the raw body before DRF parses it (the stream can be read only once).

@@ -134,12 +134,17 @@ class Email(models.Model):
 
 
 class Phone(models.Model):
+    """`raw` is the number as typed; `e164` is "" when no country could read it."""
+
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="phones")
     raw = models.CharField(max_length=40)
     e164 = models.CharField(max_length=20)
     region = models.CharField(max_length=2, blank=True)
     number_type = models.CharField(max_length=30)
     is_valid = models.BooleanField()
+    # What did not normalise, as [{"kind": "phone_unparseable", "reason": "..."}]: the value
+    # is stored as typed and the data-quality check flags it (docs/data-quality.md).
+    data_issues = models.JSONField(default=list, blank=True)
 
 
 class ProfileNetwork(models.TextChoices):
@@ -158,6 +163,9 @@ class Profile(models.Model):
     username = models.CharField(max_length=300)
     # Account creation date where the ATS knows it (LinkedIn has no public API for it).
     created_at = models.DateTimeField(null=True, blank=True)
+    # What did not normalise, as [{"kind": "phone_unparseable", "reason": "..."}]: the value
+    # is stored as typed and the data-quality check flags it (docs/data-quality.md).
+    data_issues = models.JSONField(default=list, blank=True)
 
 
 class IpSource(models.TextChoices):
@@ -192,6 +200,9 @@ class Address(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2)
     match_key = models.CharField(max_length=400)
+    # What did not normalise, as [{"kind": "phone_unparseable", "reason": "..."}]: the value
+    # is stored as typed and the data-quality check flags it (docs/data-quality.md).
+    data_issues = models.JSONField(default=list, blank=True)
 
 
 class PaymentMethod(models.TextChoices):
@@ -226,6 +237,9 @@ class PaymentAccount(models.Model):
     holder_name = models.CharField(max_length=200, blank=True)
     account_email = models.CharField(max_length=254, blank=True)
     wallet_address = models.CharField(max_length=128, blank=True)
+    # What did not normalise, as [{"kind": "phone_unparseable", "reason": "..."}]: the value
+    # is stored as typed and the data-quality check flags it (docs/data-quality.md).
+    data_issues = models.JSONField(default=list, blank=True)
 
 
 class Employment(models.Model):

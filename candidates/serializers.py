@@ -153,6 +153,11 @@ class MonthOrDateField(serializers.DateField):
         return super().to_internal_value(value)
 
 
+def issue(kind: str, reason: str) -> dict:
+    """One entry of an evidence row's `data_issues`: what did not normalise, and why."""
+    return {"kind": kind, "reason": reason}
+
+
 class LocationInput(StrictSerializer):
     country = CountryField(required=False, allow_blank=True, default="")
     region = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
@@ -163,7 +168,11 @@ class ProfileInput(StrictSerializer):
     network = serializers.ChoiceField(choices=ProfileNetwork.choices)
     url = serializers.CharField(
         max_length=500, help_text="An http(s) URL with a real host name (or, for github and "
-        "gitlab, the bare username)."
+        "gitlab, the bare username). A value that names another scheme (javascript:, data:, "
+        "file:, mailto:...), carries credentials or points at localhost or an IP address is "
+        "refused (400). Any other value that is not a profile of its network (no scheme and "
+        "no web address, a link to another site) is stored as typed, never as a link, and "
+        "flagged (data.profile_unrecognised)."
     )
     created_at = past_datetime(required=False, allow_null=True, default=None)
 
@@ -172,8 +181,14 @@ class ProfileInput(StrictSerializer):
             attrs["username"], attrs["url"] = normalize.canonical_profile(
                 attrs["network"], attrs["url"]
             )
-        except ValueError as exc:
+        except normalize.UnsafeUrl as exc:
+            # javascript:, data:, localhost...: an attack or a broken integration, not a typo.
             raise serializers.ValidationError({"url": [str(exc)]}) from None
+        except ValueError as exc:
+            # What a person typed in the box ("John Smith", a GitLab link for GitHub): kept as
+            # typed, never shown as a link, and flagged (data.profile_unrecognised).
+            attrs["username"], attrs["url"] = "", attrs["url"].strip()
+            attrs["data_issues"] = [issue("profile_unrecognised", str(exc))]
         return attrs
 
 
@@ -198,6 +213,9 @@ class IpInput(StrictSerializer):
 
 
 class AddressInput(StrictSerializer):
+    """A postal address. One that does not normalise (no street words, a postal code not in
+    its country's format) is stored as typed and flagged (data.address_unparsed)."""
+
     kind = serializers.ChoiceField(choices=AddressKind.choices)
     line1 = serializers.CharField(max_length=200)
     line2 = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
@@ -216,17 +234,33 @@ class AddressInput(StrictSerializer):
             postal_code=attrs["postal_code"],
             country=attrs["country"],
         )
+        problem = normalize.address_problem(
+            line1=attrs["line1"], line2=attrs["line2"], postal_code=attrs["postal_code"],
+            country=attrs["country"],
+        )
+        attrs["data_issues"] = [issue("address_unparsed", problem)] if problem else []
         return attrs
 
 
 class PaymentAccountInput(StrictSerializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
-    iban = serializers.CharField(required=False, allow_blank=True, max_length=64, write_only=True)
+    iban = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, write_only=True,
+        help_text="Kept only as a keyed fingerprint and its last four characters. An IBAN "
+        "that does not validate (check digits, length) is kept the same way, from its "
+        "letters and digits, and flagged (data.iban_invalid); its country is then not "
+        "trusted. A bank_country contradicting a valid IBAN's country is flagged "
+        "(data.bank_country_conflict); the IBAN's wins.",
+    )
     account_number = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, write_only=True
+        required=False, allow_blank=True, max_length=64, write_only=True,
+        help_text="Kept only as a keyed fingerprint and its last four characters; 4 to 34 "
+        "letters or digits (spaces and dashes ignored). Anything else is kept the same way, "
+        "from its letters and digits, and flagged (data.account_number_invalid).",
     )
     routing_number = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, write_only=True
+        required=False, allow_blank=True, max_length=64, write_only=True,
+        help_text="As account_number.",
     )
     bank_country = CountryField(required=False, allow_blank=True, default="")
     holder_name = serializers.CharField(
@@ -237,28 +271,6 @@ class PaymentAccountInput(StrictSerializer):
         required=False, allow_blank=True, max_length=128, default=""
     )
 
-    def validate_iban(self, value: str):
-        if not value:
-            return None
-        try:
-            return normalize.parse_iban(value)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-
-    def _account_number(self, value: str) -> str:
-        if not value:
-            return ""
-        try:
-            return normalize.compact_account_number(value)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-
-    def validate_account_number(self, value: str) -> str:
-        return self._account_number(value)
-
-    def validate_routing_number(self, value: str) -> str:
-        return self._account_number(value)
-
     def validate_wallet_address(self, value: str) -> str:
         value = value.strip()
         if value and not value.isalnum():
@@ -266,12 +278,31 @@ class PaymentAccountInput(StrictSerializer):
         return value
 
     def validate(self, attrs):
-        iban = attrs.get("iban")
+        """Numbers a person typed that do not validate are kept (as fingerprints, like any
+        other) and flagged; the messages never quote them."""
+        issues = []
+        iban = None
+        if attrs.get("iban"):
+            try:
+                iban = normalize.parse_iban(attrs["iban"])
+            except ValueError as exc:
+                iban = normalize.iban_unchecked(attrs["iban"], str(exc))
+                issues.append(issue("iban_invalid", str(exc)))
+        attrs["iban"] = iban
+        for name in ("account_number", "routing_number"):
+            value = attrs.get(name, "")
+            try:
+                attrs[name] = normalize.compact_account_number(value) if value else ""
+            except ValueError as exc:
+                attrs[name] = normalize.account_fallback_compact(value)
+                issues.append(issue("account_number_invalid", f"{name}: {exc}"))
         stated = attrs.get("bank_country", "")
-        if iban and stated and stated != iban.country:
-            raise serializers.ValidationError(
-                {"bank_country": [f"{stated} contradicts the IBAN's country {iban.country}."]}
-            )
+        if iban and iban.valid and stated and stated != iban.country:
+            # The IBAN's own country is what the account is; the stated one is kept in the
+            # flag only.
+            issues.append(issue("bank_country_conflict",
+                                f"{stated} contradicts the IBAN's country {iban.country}."))
+        attrs["data_issues"] = issues
         return attrs
 
 
@@ -300,7 +331,13 @@ class CandidateInput(StrictSerializer):
     external_id = serializers.CharField(max_length=200)
     full_name = serializers.CharField(max_length=200)
     email = serializers.EmailField(max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, default="",
+        help_text="As the applicant wrote it. Read for location.country first, then as an "
+        "international number and for the other countries the record names (addresses, "
+        "bank, employers); stored in E.164 with its real region. A number no country reads is "
+        "stored as typed and flagged (data.phone_unparseable), never refused.",
+    )
     position = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     applied_at = past_datetime(required=False, allow_null=True, default=None)
     location = LocationInput(required=False)
@@ -317,14 +354,30 @@ class CandidateInput(StrictSerializer):
     def validate(self, attrs):
         location = attrs.get("location") or {"country": "", "region": "", "city": ""}
         attrs["location"] = location
-        if attrs["phone"]:
-            try:
-                attrs["phone"] = normalize.parse_phone(attrs["phone"], location["country"])
-            except ValueError as exc:
-                raise serializers.ValidationError({"phone": [str(exc)]}) from None
+        if attrs["phone"].strip():
+            # Never an error: a number no country reads is stored as typed and flagged.
+            attrs["phone"] = normalize.parse_phone(
+                attrs["phone"], location["country"], record_countries(attrs)
+            )
         else:
             attrs["phone"] = None
         return attrs
+
+
+def record_countries(attrs: dict) -> tuple[str, ...]:
+    """The countries the record names besides the claimed residence, in the order a phone
+    is tried against them: addresses (home first), bank accounts (a valid IBAN's country,
+    else the stated one), then employers (latest first). IP countries are not known yet:
+    they come from the checks' look-ups."""
+    homes = sorted(attrs["addresses"], key=lambda a: a["kind"] != AddressKind.RESIDENTIAL)
+    jobs = sorted(attrs["employment_history"], reverse=True,
+                  key=lambda e: (e["end"] is None, e["end"] or e["start"] or date.min))
+    countries = [a["country"] for a in homes]
+    for account in attrs["payment_accounts"]:
+        iban = account.get("iban")
+        countries.append(iban.country if iban and iban.valid else account.get("bank_country"))
+    countries += [e["country"] for e in jobs]
+    return tuple(c for c in dict.fromkeys(countries) if c)
 
 
 # --- Output -------------------------------------------------------------------------------
@@ -458,9 +511,12 @@ class CandidateOutput(serializers.ModelSerializer):
         emails = list(candidate.emails.all())
         return emails[0].address if emails else ""
 
+    @extend_schema_field({"type": "string", "nullable": True, "description": (
+        "E.164 (+15125550142); a number no country could read comes back as it was typed, "
+        "and is flagged (data.phone_unparseable).")})
     def get_phone(self, candidate) -> str | None:
         phones = list(candidate.phones.all())
-        return phones[0].e164 if phones else None
+        return (phones[0].e164 or phones[0].raw) if phones else None
 
 
 class CandidateDetailOutput(CandidateOutput):

@@ -112,15 +112,21 @@ def evidence_build(candidate: Candidate, data: dict) -> dict[type, list]:
     phones = []
     if data["phone"]:
         phone = data["phone"]
-        phones.append(Phone(candidate=candidate, raw=phone.e164, e164=phone.e164,
+        issues = [] if phone.parsed else [{"kind": "phone_unparseable", "reason": phone.problem}]
+        phones.append(Phone(candidate=candidate, raw=phone.raw or phone.e164, e164=phone.e164,
                             region=phone.region, number_type=phone.number_type,
-                            is_valid=phone.is_valid))
-        identify(IdentifierKind.PHONE, phone.e164, phone.e164)
+                            is_valid=phone.is_valid, data_issues=issues))
+        if phone.parsed:
+            identify(IdentifierKind.PHONE, phone.e164, phone.e164)
+        else:
+            # Digits as typed: no E.164 number has no "+", so the two never meet by chance.
+            identify(IdentifierKind.PHONE, normalize.phone_fallback_key(phone.raw), phone.raw)
 
     profiles = [Profile(candidate=candidate, **p) for p in data["profiles"]]
     for p in profiles:
         if p.network in PROFILE_KINDS:
-            identify(PROFILE_KINDS[p.network], p.username, p.url)
+            key = normalize.profile_fallback_key(p.url) if p.data_issues else p.username
+            identify(PROFILE_KINDS[p.network], key, p.url)
 
     ips = [IpObservation(candidate=candidate, **ip) for ip in data["ip_addresses"]]
     for ip in ips:
@@ -156,18 +162,22 @@ def _payment_account(candidate: Candidate, data: dict, identify) -> PaymentAccou
         holder_name=data.get("holder_name", ""),
         account_email=data.get("account_email", ""),
         wallet_address=data.get("wallet_address", ""),
+        data_issues=data.get("data_issues", []),
     )
     iban = data.get("iban")
-    if iban:
+    if iban and iban.compact:
+        # A mistyped IBAN is fingerprinted like a valid one (its compact form), so the same
+        # typo on two applications is one account; nothing is read from it.
         account.iban_fingerprint = normalize.fingerprint("iban", iban.compact)
         account.iban_last4 = iban.compact[-4:]
+        identify(IdentifierKind.BANK_ACCOUNT, account.iban_fingerprint,
+                 f"IBAN …{account.iban_last4}")
+    if iban and iban.valid:
         account.iban_country = iban.country
         account.bank_country = iban.country
         account.bank_code = iban.bank_code
         account.bank_name = iban.bank_name
         account.bic = iban.bic
-        identify(IdentifierKind.BANK_ACCOUNT, account.iban_fingerprint,
-                 f"IBAN …{account.iban_last4}")
     routing = data.get("routing_number", "")
     if routing:
         account.routing_fingerprint = normalize.fingerprint("routing", routing)

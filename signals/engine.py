@@ -54,18 +54,23 @@ class EmailSnap:
 
 @dataclass(frozen=True)
 class PhoneSnap:
-    e164: str
+    e164: str  # "" when no country could read the number (then see raw and data_issues)
     region: str
     number_type: str
     is_valid: bool
+    raw: str = ""  # as typed
+    # What did not normalise: ((kind, reason), ...), e.g. (("phone_unparseable", "..."),).
+    data_issues: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class ProfileSnap:
     network: str
     url: str
-    username: str
+    username: str  # "" when the value is not a profile of its network (see data_issues)
     created_at: datetime | None = None
+    # What did not normalise: ((kind, reason), ...), e.g. (("phone_unparseable", "..."),).
+    data_issues: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ class AddressSnap:
     city: str = ""
     region: str = ""
     postal_code: str = ""
+    # What did not normalise: ((kind, reason), ...), e.g. (("phone_unparseable", "..."),).
+    data_issues: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -104,6 +111,8 @@ class PaymentSnap:
     # The keyed fingerprint that identifies the account (IBAN or account number), if any.
     account_key: str = ""
     last4: str = ""
+    # What did not normalise: ((kind, reason), ...), e.g. (("phone_unparseable", "..."),).
+    data_issues: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

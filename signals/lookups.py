@@ -54,15 +54,17 @@ def snapshot_from(c: Candidate) -> CandidateSnapshot:
         location_country=c.location_country, location_region=c.location_region,
         location_city=c.location_city, resume_text=c.resume_text, revision=c.revision,
         emails=tuple(EmailSnap(e.address, e.canonical, e.domain) for e in c.emails.all()),
-        phones=tuple(PhoneSnap(p.e164, p.region, p.number_type, p.is_valid)
+        phones=tuple(PhoneSnap(p.e164, p.region, p.number_type, p.is_valid, p.raw,
+                               _issues(p.data_issues))
                      for p in c.phones.all()),
-        profiles=tuple(ProfileSnap(p.network, p.url, p.username, p.created_at)
+        profiles=tuple(ProfileSnap(p.network, p.url, p.username, p.created_at,
+                                   _issues(p.data_issues))
                        for p in c.profiles.all()),
         ips=tuple(IpSnap(i.ip, i.source, i.observed_at) for i in c.ip_observations.all()),
         addresses=tuple(
             AddressSnap(kind=a.kind, line1=a.line1, line2=a.line2, city=a.city,
                         region=a.region, postal_code=a.postal_code, country=a.country,
-                        match_key=a.match_key)
+                        match_key=a.match_key, data_issues=_issues(a.data_issues))
             for a in c.addresses.all()
         ),
         payments=tuple(
@@ -71,7 +73,7 @@ def snapshot_from(c: Candidate) -> CandidateSnapshot:
                 bank_name=p.bank_name, holder_name=p.holder_name,
                 account_email=p.account_email, wallet_address=p.wallet_address,
                 account_key=p.iban_fingerprint or p.account_fingerprint,
-                last4=p.iban_last4 or p.account_last4,
+                last4=p.iban_last4 or p.account_last4, data_issues=_issues(p.data_issues),
             )
             for p in c.payment_accounts.all()
         ),
@@ -79,6 +81,10 @@ def snapshot_from(c: Candidate) -> CandidateSnapshot:
                           for e in c.employments.all()),
         identifiers=tuple((i.kind, i.key, i.label) for i in c.identifiers.all()),
     )
+
+
+def _issues(rows: list[dict] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((row.get("kind", ""), row.get("reason", "")) for row in rows or ())
 
 
 class DbLookups(Lookups):

@@ -2,6 +2,7 @@
 importing this package registers them all."""
 
 from signals.checks import (  # noqa: F401
+    data_quality,
     email,
     identity_reuse,
     line_type,

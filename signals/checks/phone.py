@@ -24,7 +24,8 @@ SAME_PLAN_REGIONS = {
 
 @check("phone")
 def phone_check(snapshot: CandidateSnapshot, lookups: Lookups) -> list[Flag]:
-    invalid = [p for p in snapshot.phones if not p.is_valid]
+    # A number no country could read (e164 "") is the data-quality check's: it has no range.
+    invalid = [p for p in snapshot.phones if not p.is_valid and p.e164]
     # An invalid number has no real country or type: one flag says all there is to say.
     valid = [p for p in snapshot.phones if p.is_valid]
     flags = []

@@ -60,7 +60,8 @@ def profile_age(snapshot: CandidateSnapshot, lookups: Lookups) -> list[Flag]:
     for profile in snapshot.profiles:
         network = (profile.network or "").lower()
         key = (network, (profile.username or "").strip().lower())
-        if network not in NETWORKS or key in seen:
+        # No username: not a profile of its network (data.profile_unrecognised); no age.
+        if network not in NETWORKS or not key[1] or key in seen:
             continue
         seen.add(key)
         if network == "github":

@@ -269,9 +269,14 @@ class TestAuthentication:
         assert len(stored.key_hash) == 64
 
 
+# What an integration sends wrong: refused whole. Evidence a person typed that does not
+# normalise (a phone no country reads, an IBAN failing its check digits, a bank country
+# contradicting the IBAN, a GitHub box holding a GitLab link) used to be here too; it is now
+# stored as typed and flagged (tests/candidates/test_data_quality.py, issue 10).
 BAD_INPUTS = [
-    ("invalid phone for its country", {"phone": "+1 512 555"}, ["phone"]),
-    ("phone with no country", {"phone": "555 0142", "location": {}}, ["phone"]),
+    ("javascript: profile URL",
+     {"profiles": [{"network": "github", "url": "javascript:alert(1)"}]},
+     ["profiles", "0", "url"]),
     ("malformed IP", {"ip_addresses": [{"ip": "300.1.2.3", "source": "login"}]},
      ["ip_addresses", "0", "ip"]),
     ("CIDR instead of an IP", {"ip_addresses": [{"ip": "10.0.0.0/8", "source": "login"}]},
@@ -280,13 +285,6 @@ BAD_INPUTS = [
     ("unknown address country",
      {"addresses": [{"kind": "residential", "line1": "1 A St", "country": "ZZ"}]},
      ["addresses", "0", "country"]),
-    ("bad IBAN checksum", {"payment_accounts": [{"method": "bank",
-                                                  "iban": "DE89370400440532013001"}]},
-     ["payment_accounts", "0", "iban"]),
-    ("bank country contradicting the IBAN",
-     {"payment_accounts": [{"method": "bank", "iban": "DE89370400440532013000",
-                            "bank_country": "FR"}]},
-     ["payment_accounts", "0", "bank_country"]),
     ("malformed email", {"email": "dana at example"}, ["email"]),
     ("oversized resume", {"resume_text": "x" * 100_001}, ["resume_text"]),
     ("oversized name", {"full_name": "x" * 201}, ["full_name"]),
@@ -296,9 +294,6 @@ BAD_INPUTS = [
      ["profiles", "0", "stars"]),
     ("unknown network", {"profiles": [{"network": "myspace", "url": "myspace.com/x"}]},
      ["profiles", "0", "network"]),
-    ("GitHub URL on another host",
-     {"profiles": [{"network": "github", "url": "https://gitlab.com/x"}]},
-     ["profiles", "0", "url"]),
     ("missing required field", {"external_id": None}, ["external_id"]),
     ("employment ending before it starts",
      {"employment_history": [{"employer": "A", "start": "2020-01", "end": "2019-01"}]},
@@ -344,8 +339,11 @@ class TestBadInput:
         assert api.get(f"{URL}{created['id']}/").json()["full_name"] == "Dana Whitfield"
 
     def test_errors_do_not_echo_account_numbers(self, api):
+        # A mistyped IBAN is no longer an error (it is stored as a fingerprint and flagged:
+        # test_data_quality.py checks that path echoes nothing either); one over the
+        # contract's length still is.
         response = post(api, CandidatePayloadFactory(payment_accounts=[
-            {"method": "bank", "iban": "DE89 3704 0044 0532 0130 0!"}]))
+            {"method": "bank", "iban": "DE89 3704 0044 0532 0130 0!" * 3}]))
         assert response.status_code == 400
         assert "0532" not in response.content.decode()
 

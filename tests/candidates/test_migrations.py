@@ -15,6 +15,16 @@ def migrate(target):
     return executor.loader.project_state([target]).apps
 
 
+@pytest.fixture(autouse=True)
+def latest_schema_after():
+    """Leave the test database at the latest migration of every app, not at AFTER: the
+    tests after these ones (live servers, real workers) use the schema as they find it."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_rescores_candidates_scored_before_the_api_had_a_scoped_risk():
     """Without it their API risk would be empty while saying `scored`; with it they are
