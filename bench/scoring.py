@@ -341,8 +341,8 @@ class PersonMap:
             if new is None:
                 return token
             if token.isupper() and len(token) > 1:
-                return self.plain_text(new).upper() if token == self.plain_text(token) else new.upper()
-            return self.plain_text(new) if token == self.plain_text(token) else new
+                return self._plain(new).upper() if token == self._plain(token) else new.upper()
+            return self._plain(new) if token == self._plain(token) else new
 
         out = NAME_TOKEN.sub(swap, text)
         if self.initial and self.initial[0] != self.initial[1]:
