@@ -6,8 +6,9 @@ Everything is loaded through the same path as API traffic (a payload the ATS con
 refuses is counted as rejected for evidence quality: it is never vetted), the personas an HR
 lead already rejected are scored and rejected through the review workflow (so that what
 the HR leads decided feeds back as it does in production), then every candidate is scored
-once all are in (the steady state the linked re-scoring reaches in production) and compared
-with the labels. Run inside a transaction the caller rolls back.
+once all are in, and those the scoring set back to pending (linked candidates) again, as the
+workers would: the steady state production reaches. Then compared with the labels. Run
+inside a transaction the caller rolls back.
 """
 
 from collections import defaultdict
@@ -15,16 +16,26 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
-from candidates.models import Candidate, Integration
+from candidates.models import Candidate, Integration, RiskStatus
 from candidates.serializers import CandidateInput
 from candidates.services import candidate_upsert
-from demo.population import FRAUD, HONEST, DemoApplicant, demo_population
+from demo.population import (
+    ASTRILL_BLOCKS,
+    FRAUD,
+    HONEST,
+    RING_HOSTING_BLOCKS,
+    VPN_EXIT_BLOCKS,
+    DemoApplicant,
+    demo_population,
+)
+from intel.ipranges import index_reset, ip_ranges_import
 from review import roles
 from review.services import review_escalate, review_reject
 from signals.services import candidate_score
 
 FLAGGED_LEVELS = ("high", "critical")
 MEDIUM_PLUS = ("medium", "high", "critical")
+RESCORE_ROUNDS = 3
 
 
 @dataclass
@@ -82,6 +93,8 @@ def group_of(applicant: DemoApplicant) -> str:
 def population_evaluate(*, seed: int, honest: int = 300, rings: int = 6,
                         hard: bool = False) -> Evaluation:
     integration, _ = Integration.objects.get_or_create(name=f"evaluation-{seed}")
+    if hard:
+        _ranges_import()
     result = Evaluation(seed=seed)
     labelled: dict[int, DemoApplicant] = {}
     decided: list[int] = []
@@ -98,6 +111,15 @@ def population_evaluate(*, seed: int, honest: int = 300, rings: int = 6,
     _reject_as_fraud(decided)
     for candidate_id in labelled:
         candidate_score(candidate_id=candidate_id)
+    # What the workers do next: the candidates a first scoring (or a decision) set back to
+    # pending are scored again, until none is left (a few rounds: links are short).
+    for _ in range(RESCORE_ROUNDS):
+        pending = list(Candidate.objects.filter(pk__in=labelled, risk_status=RiskStatus.PENDING)
+                       .values_list("pk", flat=True))
+        if not pending:
+            break
+        for candidate_id in pending:
+            candidate_score(candidate_id=candidate_id)
 
     rows = Candidate.objects.filter(pk__in=labelled).values_list("pk", "risk_level", "risk_flags")
     ring_of = {pk: a.ring for pk, a in labelled.items()} | {pk: "decided" for pk in decided}
@@ -105,6 +127,20 @@ def population_evaluate(*, seed: int, honest: int = 300, rings: int = 6,
         applicant = labelled[candidate_id]
         _count(result, applicant, level, flags, ring_of)
     return result
+
+
+def _ranges_import() -> None:
+    """The IP range lists production imports (intel.ipranges), as far as the population
+    uses them: the commercial VPN exits, the Astrill blocks and the cloud ranges rings tunnel
+    through. Without them the network check sees nothing, which no deployment is. The
+    import is rolled back with the evaluation; the process's range index is dropped now
+    (its after-commit reset never runs) and again by the caller's rollback handling."""
+    hosting = [b for b in RING_HOSTING_BLOCKS if b not in ASTRILL_BLOCKS]
+    for category, blocks in (("vpn", VPN_EXIT_BLOCKS), ("astrill", ASTRILL_BLOCKS),
+                             ("datacenter", hosting)):
+        ip_ranges_import(category=category, lines=blocks, source="demo.population",
+                         actor="demo:evaluation")
+    index_reset()
 
 
 def _count_rejected(result: Evaluation, applicant: DemoApplicant) -> None:

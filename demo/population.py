@@ -669,6 +669,16 @@ HONEST_MIX = (
 )
 
 
+# Employers: a share of jobs at a few large employers, the rest at small companies whose
+# names are drawn from company_a x SMALL_COMPANY_TAILS x company_b.
+LARGE_EMPLOYER_SHARE = 0.3
+LARGE_EMPLOYERS = ("Northwind Global Services", "Meridian Consulting Group",
+                   "Cobalt Systems International", "Redwood Bank", "Juniper Telecom",
+                   "Lumen Retail Group")
+SMALL_COMPANY_TAILS = ("", "wave", "point", "stack", "works", "gate", "path", "forge", "field",
+                       "line", "view", "bridge", "port", "stone", "light", "craft", "ware",
+                       "soft", "base", "hub", "nest", "loop", "spring", "mark", "grid", "leaf",
+                       "shore", "crest", "peak", "way")
 # Issue 10's confounders: (group, share of the honest count, people per group).
 HARD_CONFOUNDERS = (
     ("duplicate", 0.03, 1), ("joint couple", 0.03, 2), ("relocated, national-format phone",
@@ -1114,8 +1124,14 @@ class _Generator:
         return _Career(family, years, entries, career_start)
 
     def _employer(self, country: str) -> str:
+        """A large employer many applicants have worked for (a few names), or one of the
+        many small ones (a real pool has thousands: three unrelated applicants rarely name
+        the same small company, which is what makes a shared front company stand out)."""
         suffix = COUNTRIES[country].company_suffix
-        return f"{self._pick(WORDS['company_a'])} {self._pick(WORDS['company_b'])} {suffix}"
+        if self.rng.random() < LARGE_EMPLOYER_SHARE:
+            return self._pick(LARGE_EMPLOYERS)
+        return (f"{self._pick(WORDS['company_a'])}{self._pick(SMALL_COMPANY_TAILS)} "
+                f"{self._pick(WORDS['company_b'])} {suffix}")
 
     def _title(self, family: str, experience: float) -> str:
         """The title someone with `experience` years by the end of the job would hold."""
@@ -1848,8 +1864,11 @@ class _Generator:
             claimed = COUNTRIES[self._weighted({"US": 85, "CA": 8, "GB": 7})]
             career = self._career(claimed.code, years=self.rng.randint(6, 12),
                                   jobs=self.rng.randint(2, 4))
-            job = career.jobs[self.rng.randrange(len(career.jobs))]
-            job["employer"] = fronts[index % 2] if index > 1 else fronts[0]
+            # Every one worked at the first front; every other one at the second too.
+            jobs = self.rng.sample(range(len(career.jobs)), min(2, len(career.jobs)))
+            career.jobs[jobs[0]]["employer"] = fronts[0]
+            if index % 2 and len(jobs) > 1:
+                career.jobs[jobs[1]]["employer"] = fronts[1]
             person = self._person(claimed)
             body = self._resume_body(person, career, junior=False)
             signals = self.rng.sample(QUIET_SIGNALS, 2)

@@ -64,6 +64,6 @@ def scoring_markdown() -> str:
     parts.append("\n## Combinations\n\n| combination | requires | bonus | why |\n"
                  "|---|---|---|---|\n")
     for combo in COMBOS:
-        parts.append(f"| `combo.{combo.name}` | {', '.join(f'`{r}`' for r in combo.requires)} "
+        parts.append(f"| `combo.{combo.name}` | {combo.described} "
                      f"| {combo.bonus} | {combo.why} |\n")
     return "".join(parts)

@@ -15,16 +15,21 @@ from signals.engine import (
     EmailSnap,
     EmploymentSnap,
     IpSnap,
+    KnownBad,
     Lookups,
     OtherCandidate,
     PaymentSnap,
     PhoneSnap,
     ProfileSnap,
 )
+from signals.models import CareerKey, IdentityCorrection, KnownBadIdentifier
 
 # Per identifier, the most other candidates the checks look at. A key shared by more is a
 # carrier-grade NAT or a big office, and the count alone says what matters.
 SHARED_LIMIT = 50
+# Per career key, the most other candidates read: enough to tell a rare employer (a handful)
+# from a common one, and every copy of a template career a mill would send.
+CAREER_PEER_LIMIT = 50
 
 
 def shared_from_matches(rows: list[tuple]) -> dict[tuple[str, str], list[OtherCandidate]]:
@@ -136,6 +141,39 @@ class DbLookups(Lookups):
             self._resumes = resume.resume_search(snapshot)
         return self._resumes
 
+    def resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:
+        rows = (IdentityCorrection.objects.filter(first_id=candidate_id)
+                .values_list("second_id", "second__external_id", "second__full_name",
+                             "second__integration_id", "verdict")
+                .union(IdentityCorrection.objects.filter(second_id=candidate_id)
+                       .values_list("first_id", "first__external_id", "first__full_name",
+                                    "first__integration_id", "verdict")))
+        return [(OtherCandidate(*row[:4]), row[4]) for row in rows]
+
+    def known_bad(self, kind: str, key: str) -> list[KnownBad]:
+        rows = (KnownBadIdentifier.objects.filter(kind=kind, key=key, withdrawn_at__isnull=True)
+                .order_by("created_at", "id")
+                .values_list("candidate_id", "candidate__external_id", "candidate__full_name",
+                             "candidate__integration_id", "reason", "created_at")
+                [:SHARED_LIMIT])
+        return [KnownBad(OtherCandidate(*row[:4]), row[4], row[5]) for row in rows]
+
+    def career_peers(self, kind: str, key: str, *,
+                     integration_id: int | None = None) -> list[OtherCandidate]:
+        memo = self.memo().setdefault("career_peers", {})
+        if integration_id is None and (kind, key) in memo:
+            return memo[(kind, key)]
+        rows = CareerKey.objects.filter(kind=kind, key=key)  # the (kind, key) index
+        if integration_id is not None:
+            rows = rows.filter(candidate__integration_id=integration_id)
+        rows = (rows.exclude(candidate_id=self.snapshot.id).order_by("candidate_id")
+                .values_list("candidate_id", "candidate__external_id", "candidate__full_name",
+                             "candidate__integration_id")[:CAREER_PEER_LIMIT])
+        others = [OtherCandidate(*row) for row in rows]
+        if integration_id is None:
+            memo[(kind, key)] = others
+        return others
+
     def ip_categories(self, ip: str) -> list[str]:
         return ipranges.categories_for(ip)
 
@@ -200,6 +238,25 @@ class ScopedLookups(Lookups):
             neighbours, _ = self.full.resume_search(snapshot,
                                                     integration_id=self.integration_id)
         return [(o, similarity) for o, similarity in neighbours if self.sees(o.integration_id)]
+
+    def memo(self) -> dict:
+        # Its own: what a run derives (the entity resolution) from the scoped answers must
+        # never be mixed with what the full run derived.
+        return self.__dict__.setdefault("_memo", {})
+
+    def resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:
+        return [(o, verdict) for o, verdict in self.full.resolution_corrections(candidate_id)
+                if self.sees(o.integration_id)]
+
+    def known_bad(self, kind: str, key: str) -> list[KnownBad]:
+        # A decision on another integration's candidate is theirs: not seen here.
+        return [d for d in self.full.known_bad(kind, key) if self.sees(d.source.integration_id)]
+
+    def career_peers(self, kind: str, key: str) -> list[OtherCandidate]:
+        others = self.full.career_peers(kind, key)
+        if len(others) >= CAREER_PEER_LIMIT:  # cut: this integration's may lie beyond it
+            others = self.full.career_peers(kind, key, integration_id=self.integration_id)
+        return [o for o in others if self.sees(o.integration_id)]
 
     def ip_categories(self, ip: str) -> list[str]:
         return self.full.ip_categories(ip)

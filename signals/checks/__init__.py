@@ -2,8 +2,10 @@
 importing this package registers them all."""
 
 from signals.checks import (  # noqa: F401
+    career,
     email,
     identity_reuse,
+    known_bad,
     line_type,
     network,
     payment,
