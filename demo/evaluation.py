@@ -61,6 +61,9 @@ class Evaluation:
     honest_medium_plus: int = 0
     ring_members: int = 0
     ring_linked: int = 0  # ring members whose flags name a ring-mate
+    # (label, group, stored flags) of every scored applicant: what the draft-weights
+    # preview scores drafts against (evaluate_scoring --store)
+    cases: list[tuple[str, str, list]] = field(default_factory=list, repr=False)
 
     @property
     def precision(self) -> float:
@@ -158,6 +161,7 @@ def _count_rejected(result: Evaluation, applicant: DemoApplicant) -> None:
 def _count(result: Evaluation, applicant: DemoApplicant, level: str, flags: list,
            ring_of: dict[int, str | None]) -> None:
     flagged = level in FLAGGED_LEVELS
+    result.cases.append((applicant.label, group_of(applicant), flags))
     row = result.groups.setdefault((applicant.label, group_of(applicant)), GroupCount())
     row.total += 1
     row.flagged += flagged

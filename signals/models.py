@@ -193,3 +193,50 @@ class CareerKey(models.Model):
             # Who else has this key?
             models.Index(fields=["kind", "key"], name="careerkey_lookup"),
         ]
+
+
+class WeightDraft(models.Model):
+    """A weight set an admin tries before it goes live (issue 10, item 6): overrides of the
+    weights in force (flag points, combination bonuses, level thresholds). Previewed against
+    the stored recent candidates and the evaluation population (signals.preview), then
+    published (audited), which writes the overrides into FlagWeight, ComboWeight and
+    LevelThreshold."""
+
+    name = models.CharField(max_length=100)
+    points = models.JSONField(default=dict, blank=True, help_text='{"flag.code": points}')
+    combos = models.JSONField(default=dict, blank=True, help_text='{"combo_name": bonus}')
+    thresholds = models.JSONField(default=dict, blank=True,
+                                  help_text='{"medium": 25, "high": 45, "critical": 80}')
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.CharField(max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        unknown = sorted(set(self.points or {}) - set(CATALOG))
+        if unknown:
+            errors["points"] = f"Not flag codes of the catalog: {', '.join(unknown)}."
+        bad = [k for k, v in (self.points or {}).items() if not isinstance(v, int) or v < 0]
+        bad += [k for k, v in (self.combos or {}).items() if not isinstance(v, int) or v < 0]
+        if bad:
+            errors["points"] = f"Points must be whole numbers, 0 or more: {', '.join(bad)}."
+        levels = set(self.thresholds or {}) - {"medium", "high", "critical"}
+        if levels:
+            errors["thresholds"] = "Levels are medium, high and critical."
+        if errors:
+            raise ValidationError(errors)
+
+
+class EvaluationCase(models.Model):
+    """One applicant of the last published evaluation (demo's evaluate_scoring --store): its
+    label, group and flags as scored, so that a draft weight set can be scored against the
+    evaluation population in a page, without re-running the checks."""
+
+    seed = models.IntegerField()
+    label = models.CharField(max_length=10)  # "honest" or "fraud"
+    group = models.CharField(max_length=100)
+    flags = models.JSONField(default=list)

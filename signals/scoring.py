@@ -132,4 +132,7 @@ def _explain(flag: Flag, points: int) -> dict:
         "summary": flag.summary,
         "evidence": flag.evidence,
         "next_step": spec.next_step,
+        # The check's variant (e.g. 1.6 for reuse by five persons): with it the stored flags
+        # can be scored again under other weights (signals.preview).
+        "multiplier": flag.multiplier,
     }

@@ -35,6 +35,7 @@ from signals.lookups import DbLookups, ScopedLookups, snapshot_load
 from signals.models import (
     CareerKey,
     ComboWeight,
+    EvaluationCase,
     FlagWeight,
     IdentityCorrection,
     KnownBadIdentifier,
@@ -42,6 +43,7 @@ from signals.models import (
     ResumeBand,
     ResumeSignature,
     ScoreRun,
+    WeightDraft,
     WeightSet,
 )
 from signals.scoring import score_flags, weights_load
@@ -300,3 +302,54 @@ def identity_correction_record(*, candidate_id: int, other_id: int, verdict: str
             risk_status=RiskStatus.PENDING, enqueued_at=None)
         events.emit(RescoreRequested(candidate_ids=(first, second)))
     return correction
+
+
+# --- Draft weights (issue 10, item 6) ---------------------------------------------------------
+
+def weight_draft_publish(*, draft_id: int, actor) -> WeightDraft:
+    """Put a previewed draft live: its overrides are written into the weight rows, each
+    change on the audit trail, and the draft is marked published. Scores change at each
+    candidate's next scoring (the weights in force are read then)."""
+    with transaction.atomic():
+        draft = WeightDraft.objects.select_for_update().filter(pk=draft_id).first()
+        if draft is None:
+            raise ApplicationError("No such draft.", code="not_found")
+        if draft.published_at is not None:
+            raise ApplicationError("This draft is already live.", code="invalid_transition")
+        draft.full_clean()
+        before, after = {}, {}
+        for code, points in (draft.points or {}).items():
+            row, _ = FlagWeight.objects.select_for_update().get_or_create(
+                code=code, defaults={"points": points})
+            before[code], after[code] = row.points, points
+            row.points = points
+            row.save(update_fields=["points", "updated_at"])
+        for name, bonus in (draft.combos or {}).items():
+            row, _ = ComboWeight.objects.select_for_update().get_or_create(
+                name=name, defaults={"bonus": bonus})
+            before[f"combo.{name}"], after[f"combo.{name}"] = row.bonus, bonus
+            row.bonus = bonus
+            row.save(update_fields=["bonus", "updated_at"])
+        for level, min_score in (draft.thresholds or {}).items():
+            row, _ = LevelThreshold.objects.select_for_update().get_or_create(
+                level=level, defaults={"min_score": min_score})
+            before[f"threshold.{level}"], after[f"threshold.{level}"] = row.min_score, min_score
+            row.min_score = min_score
+            row.save(update_fields=["min_score", "updated_at"])
+        draft.published_at = timezone.now()
+        draft.published_by = actor.get_username()
+        draft.save(update_fields=["published_at", "published_by"])
+        audit_record(actor=actor, action="weights.publish_draft", target_type="signals.weightdraft",
+                     target_id=draft.pk, before=before, after=after)
+    return draft
+
+
+def evaluation_cases_store(*, cases: list[tuple[int, str, str, list]]) -> int:
+    """Replace the stored evaluation population (seed, label, group, flags): what the
+    draft-weights preview scores drafts against. Called by demo's evaluate_scoring."""
+    with transaction.atomic():
+        EvaluationCase.objects.all().delete()
+        EvaluationCase.objects.bulk_create([
+            EvaluationCase(seed=seed, label=label, group=group, flags=flags)
+            for seed, label, group, flags in cases])
+    return len(cases)

@@ -45,7 +45,7 @@ class TestScoreFlags:
         scored = score_flags([flag("payment.crypto")], default_weights())
         explained = scored.flags[0]
         assert set(explained) == {"code", "title", "severity", "points", "summary", "evidence",
-                                  "next_step"}
+                                  "next_step", "multiplier"}  # multiplier: issue 10's preview
         assert explained["next_step"] and explained["title"]
 
     def test_a_disabled_flag_counts_nothing(self):

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from demo.evaluation import evaluation_markdown, evaluations_total, population_evaluate
 from intel.ipranges import index_reset
+from signals.services import evaluation_cases_store
 
 # The default weights were calibrated on CALIBRATION_SEEDS only; the published figures are
 # those of REPORT_SEEDS, which calibration never looked at (never tune to the seeds you report).
@@ -35,8 +36,11 @@ class Command(BaseCommand):
                             help="the base population only, without issue 10's cases")
         parser.add_argument("--write-docs", action="store_true",
                             help="write the figures into docs/scoring.md (report seeds)")
+        parser.add_argument("--store", action="store_true",
+                            help="keep the scored population for the draft-weights preview")
 
-    def handle(self, *args, seeds, calibration, honest, rings, hard, write_docs, **options):
+    def handle(self, *args, seeds, calibration, honest, rings, hard, write_docs, store,
+               **options):
         if calibration:
             seeds = list(CALIBRATION_SEEDS)
         results = []
@@ -61,6 +65,11 @@ class Command(BaseCommand):
         self._row("all", evaluations_total(results))
         markdown = evaluation_markdown(calibration=[], report=results)
         self.stdout.write("\n" + markdown)
+        if store:
+            stored = evaluation_cases_store(cases=[
+                (result.seed, label, group, flags)
+                for result in results for label, group, flags in result.cases])
+            self.stdout.write(f"stored {stored} applicants for the draft-weights preview")
         if write_docs:
             report = [r for r in results if r.seed in REPORT_SEEDS]
             markdown = evaluation_markdown(
