@@ -7,13 +7,13 @@ from django.db import transaction
 
 from demo.evaluation import evaluation_markdown, evaluations_total, population_evaluate
 from intel.ipranges import index_reset
+from signals.docs import EVALUATION_DOC
 from signals.services import evaluation_cases_store
 
 # The default weights were calibrated on CALIBRATION_SEEDS only; the published figures are
 # those of REPORT_SEEDS, which calibration never looked at (never tune to the seeds you report).
 CALIBRATION_SEEDS = (1, 2, 3)
 REPORT_SEEDS = (7, 11, 2026, 4242, 90210)
-EVALUATION_DOC = "scoring-evaluation.md"  # included into docs/scoring.md by signals.docs
 
 
 class Rollback(Exception):
