@@ -129,6 +129,8 @@ def population_evaluate(*, seed: int, honest: int = 300, rings: int = 6,
     for candidate_id, level, flags in rows:
         applicant = labelled[candidate_id]
         _count(result, applicant, level, flags, ring_of)
+    if hard:
+        index_reset()  # the range lists go with the caller's rollback: no stale index
     return result
 
 
