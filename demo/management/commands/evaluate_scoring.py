@@ -63,7 +63,7 @@ class Command(BaseCommand):
             for persona in result.false_alarms:
                 self.stdout.write(f"       false alarm: {persona}")
         self._row("all", evaluations_total(results))
-        markdown = evaluation_markdown(calibration=[], report=results)
+        markdown = evaluation_markdown(calibration=list(CALIBRATION_SEEDS), report=results)
         self.stdout.write("\n" + markdown)
         if store:
             stored = evaluation_cases_store(cases=[
