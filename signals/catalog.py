@@ -157,6 +157,16 @@ _SPECS = [
         "service.",
         "Read the earlier decision; do not proceed without in-person identity verification.",
     ),
+    FlagSpec(
+        "link.critical_tie", "link", HIGH, 45,
+        "Shares a bank account or phone with a critical candidate",
+        "Risk flows along strong links: a bank account or phone line belongs to one person, "
+        "so a record sharing one with a candidate that is critical (a known fraudster, a "
+        "sanctions match) is at least high, whatever else it shows.",
+        "FBI PSA I-012325 (cross-check applicant details); issue 10.",
+        "Open the critical candidate first; verify this candidate's identity live before "
+        "going further.",
+    ),
     # --- Entity resolution (notes, never counted) ---------------------------------------------
     FlagSpec(
         "entity.same_person", "entity", INFO, 0, "Same person applied more than once",

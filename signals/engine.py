@@ -215,6 +215,11 @@ class Lookups:
         at most a limit: a key on that many is common, not a link."""
         return []
 
+    def linked_risk(self, candidate_ids: list[int]) -> dict[int, bool]:
+        """For each of these other candidates, whether it is critical on its own (not only
+        through signals.checks.risk_flow's tie to yet another critical candidate)."""
+        return {}
+
     def memo(self) -> dict:
         """A place for what a run derives from these look-ups once for every check (the
         entity resolution, signals.resolution): it lives as long as the look-ups object."""

@@ -8,6 +8,7 @@ from candidates.selectors import EVIDENCE_PREFETCH, identifier_matches
 from intel import geo, github, ipranges, linetype, sanctions
 from intel.types import SourceUnavailable
 from signals import resume
+from signals.catalog import DEFAULT_THRESHOLDS
 from signals.engine import (
     AddressSnap,
     CandidateSnapshot,
@@ -22,7 +23,7 @@ from signals.engine import (
     PhoneSnap,
     ProfileSnap,
 )
-from signals.models import CareerKey, IdentityCorrection, KnownBadIdentifier
+from signals.models import CareerKey, IdentityCorrection, KnownBadIdentifier, LevelThreshold
 
 # Per identifier, the most other candidates the checks look at. A key shared by more is a
 # carrier-grade NAT or a big office, and the count alone says what matters.
@@ -158,6 +159,26 @@ class DbLookups(Lookups):
                 [:SHARED_LIMIT])
         return [KnownBad(OtherCandidate(*row[:4]), row[4], row[5]) for row in rows]
 
+    def linked_risk(self, candidate_ids: list[int], *, scoped: bool = False
+                    ) -> dict[int, bool]:
+        """Critical on its own: critical, and still critical without the points of its own
+        link.critical_tie flag. `scoped` reads the integration-scoped risk (what the API
+        run may build on), else the full one."""
+        level, score, flags = (("scoped_level", "scoped_score", "scoped_flags") if scoped
+                               else ("risk_level", "risk_score", "risk_flags"))
+        threshold = self.memo().get("critical_threshold")
+        if threshold is None:
+            threshold = self.memo()["critical_threshold"] = (
+                LevelThreshold.objects.filter(level="critical")
+                .values_list("min_score", flat=True).first()
+                or DEFAULT_THRESHOLDS["critical"])
+        rows = (Candidate.objects.filter(pk__in=candidate_ids[:SHARED_LIMIT],
+                                         **{level: "critical"})
+                .values_list("pk", score, flags))
+        return {pk: (value or 0) - sum(f.get("points", 0) for f in stored or ()
+                                       if f.get("code") == "link.critical_tie") >= threshold
+                for pk, value, stored in rows}
+
     def career_peers(self, kind: str, key: str, *,
                      integration_id: int | None = None) -> list[OtherCandidate]:
         memo = self.memo().setdefault("career_peers", {})
@@ -251,6 +272,17 @@ class ScopedLookups(Lookups):
     def known_bad(self, kind: str, key: str) -> list[KnownBad]:
         # A decision on another integration's candidate is theirs: not seen here.
         return [d for d in self.full.known_bad(kind, key) if self.sees(d.source.integration_id)]
+
+    def linked_risk(self, candidate_ids: list[int]) -> dict[int, bool]:
+        # Only this integration's candidates, by the risk this integration sees.
+        mine = [o.id for o in self._visible_sharers() if o.id in set(candidate_ids)]
+        return self.full.linked_risk(mine, scoped=True) if mine else {}
+
+    def _visible_sharers(self) -> list[OtherCandidate]:
+        seen = {}
+        for row in self.matches():
+            seen.setdefault(row[2], OtherCandidate(*row[2:6]))
+        return list(seen.values())
 
     def career_peers(self, kind: str, key: str) -> list[OtherCandidate]:
         others = self.full.career_peers(kind, key)

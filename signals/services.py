@@ -156,7 +156,9 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
         # with the new risk already saved on the candidate.
         events.emit(RiskChanged(candidate_id=candidate.pk, old_level=old_level,
                                 new_level=scored.level, score=scored.score))
-        if cascade:
+        # A level crossing critical changes what flows along strong links (risk_flow):
+        # the linked candidates are re-scored too, so a decision's effect reaches them now.
+        if cascade or (old_level == "critical") != (scored.level == "critical"):
             _rescore_linked(snapshot, lookups)
     return outcome
 

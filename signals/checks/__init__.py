@@ -12,6 +12,7 @@ from signals.checks import (  # noqa: F401
     phone,
     profile_age,
     resume_reuse,
+    risk_flow,
     sanctions,
     shipping,
 )

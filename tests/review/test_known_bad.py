@@ -41,6 +41,12 @@ def flags_of(candidate: Candidate) -> dict[str, dict]:
     return {f["code"]: f for f in Candidate.objects.get(pk=candidate.pk).risk_flags}
 
 
+def own(n: int) -> dict:
+    """Profiles and a career of the applicant's own (the factory's are everyone's)."""
+    return {"profiles": [{"network": "github", "url": f"https://github.com/dev{n}"}],
+            "employment_history": [{"employer": f"Employer {n}", "start": "2019-01"}]}
+
+
 def reject_as_fraud(candidate, people, reason="fraud_confirmed"):
     recruiter, lead, _ = people
     review_escalate(candidate_id=candidate.pk, actor=recruiter, reason_code="identity_ring",
@@ -122,3 +128,46 @@ class TestKnownBadAfterADecision:
         elsewhere.refresh_from_db()
         assert "known_bad.identifier" in {f["code"] for f in elsewhere.risk_flags}
         assert "known_bad.identifier" not in {f["code"] for f in elsewhere.scoped_flags}
+
+
+class TestRiskFlowsAlongStrongLinks:
+    def test_a_bank_account_tie_to_a_candidate_made_critical_by_a_decision_is_at_least_high(
+            self, api, people):
+        fraud = post(api, 1, "Dana Whitfield", **own(1))
+
+        def account(holder):
+            return [{"method": "bank", "account_number": "000999888777",
+                     "routing_number": "111000025", "bank_country": "US",
+                     "holder_name": holder}]
+
+        # The newcomer presents the fraud's phone and an account shared with a third record.
+        newcomer = post(api, 2, "Lee Park", phone=SHARED_PHONE,
+                        payment_accounts=account("Lee Park"), **own(2))
+        partner = post(api, 3, "Ana Costa", payment_accounts=account("Ana Costa"), **own(3))
+        assert Candidate.objects.get(pk=partner.pk).risk_level != "critical"
+
+        reject_as_fraud(fraud, people)
+        candidate_score(candidate_id=newcomer.pk)  # critical: the rejected fraud's phone
+        assert Candidate.objects.get(pk=newcomer.pk).risk_level == "critical"
+        # Crossing critical re-applies the flow now: the partner is waiting for a re-score.
+        assert Candidate.objects.get(pk=partner.pk).risk_status == RiskStatus.PENDING
+        candidate_score(candidate_id=partner.pk)
+        partner.refresh_from_db()
+        assert partner.risk_level in ("high", "critical")
+        tie = flags_of(partner)["link.critical_tie"]
+        assert tie["evidence"]["others"][0]["id"] == newcomer.pk
+        assert tie["evidence"]["others"][0]["shares"] == ["bank_account"]
+
+    def test_criticality_that_only_flows_is_not_passed_on(self, api, people):
+        """Two records holding each other critical through the flow alone would never come
+        down: only a candidate critical on its own passes it on."""
+        account = [{"method": "bank", "account_number": "000999888777",
+                    "routing_number": "111000025", "bank_country": "US",
+                    "holder_name": "Lee Park"}]
+        first = post(api, 2, "Lee Park", payment_accounts=account)
+        second = post(api, 3, "Ana Costa", payment_accounts=account)
+        Candidate.objects.filter(pk=first.pk).update(
+            risk_level="critical", risk_score=90,
+            risk_flags=[{"code": "link.critical_tie", "points": 45}])
+        candidate_score(candidate_id=second.pk)
+        assert "link.critical_tie" not in flags_of(second)
