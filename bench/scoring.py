@@ -18,9 +18,10 @@ What it measures, in one run (about 7 minutes on 2 cores with the defaults):
           same way inside a set, so they stay near-duplicates of each other and of nobody
           else). VPN users share exit addresses as in the demo (a pool that grows as they
           arrive), and a few popular exits are shared by about 0.1% of all applicants each.
-          A forked process clones and computes the resume signatures (signals.resume); this
-          one builds the rows with evidence_build (evidence and identifiers), ResumeSignature
-          and the LSH bands, and writes them with COPY (a few times faster than bulk_create).
+          Employers are renamed per clone set too (the few large employers excepted). A
+          forked process clones and computes the resume signatures (signals.resume); this
+          one builds the rows with evidence_build (evidence and identifiers), ResumeSignature,
+          the LSH bands and the career keys (signals.checks.career), and writes them with COPY (a few times faster than bulk_create).
           The clones are marked scored without running the checks; then VACUUM ANALYZE;
   score   `candidate_score` wall time per candidate on both databases, in alternating
           slices (--slices) so that other load on the machine weighs on both alike:
@@ -341,8 +342,8 @@ class PersonMap:
             if new is None:
                 return token
             if token.isupper() and len(token) > 1:
-                return self.plain_text(new).upper() if token == self.plain_text(token) else new.upper()
-            return self.plain_text(new) if token == self.plain_text(token) else new
+                return self._plain(new).upper() if token == self._plain(token) else new.upper()
+            return self._plain(new) if token == self._plain(token) else new
 
         out = NAME_TOKEN.sub(swap, text)
         if self.initial and self.initial[0] != self.initial[1]:
@@ -738,7 +739,24 @@ class Cloner:
             accounts.append(account)
         new["payment_accounts"] = accounts
         new["resume_text"] = self.resume(data["resume_text"], ring, data, new)
+        new["employment_history"] = self.employment(data["employment_history"])
         return new
+
+    def employment(self, jobs: list[dict]) -> list[dict]:
+        """Employers renamed the same way inside a clone set (a ring's template career and
+        front companies stay shared in the set, colleagues stay colleagues), except the few
+        large employers every set shares, as a real pool does."""
+        from demo.population import LARGE_EMPLOYERS
+
+        memo = self.memo["employer"]
+        out = []
+        for job in jobs:
+            job = dict(job)
+            name = job.get("employer") or ""
+            if name and name not in LARGE_EMPLOYERS:
+                job["employer"] = memo.setdefault(name, f"{name} {self.set_number}")
+            out.append(job)
+        return out
 
     hot_share = HOT_EXIT_SHARE * HOT_EXITS / 0.08  # of VPN users (8% of honest applicants)
 
@@ -847,7 +865,9 @@ def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int
 
     from candidates.models import Candidate, RiskLevel, RiskStatus
     from candidates.services import evidence_build
-    from signals.models import ResumeBand, ResumeSignature
+    from signals.checks.career import career_keys
+    from signals.engine import EmploymentSnap
+    from signals.models import CareerKey, ResumeBand, ResumeSignature
     from signals.resume import SIGNATURE_VERSION
 
     timings = defaultdict(float)
@@ -879,6 +899,7 @@ def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int
             if what == "failed":
                 raise RuntimeError(f"clone process failed:\n{out}")
             candidates, by_model, signatures, bands = [], defaultdict(list), [], []
+            keys: list[str] = []
             for clone, signature, shingles, buckets in out:
                 d = clone
                 candidate = Candidate(
@@ -895,6 +916,10 @@ def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int
                 candidates.append(candidate)
                 for model, objects in evidence_build(candidate, d).items():
                     by_model[model].extend(objects)
+                jobs = tuple(EmploymentSnap(j["employer"], start=j.get("start"))
+                             for j in d["employment_history"])
+                keys.extend(f"{candidate.pk}\t{kind}\t{key}\n"
+                            for kind, key, _label in career_keys(jobs))
                 if signature is not None:
                     signatures.append(ResumeSignature(
                         candidate=candidate, version=SIGNATURE_VERSION, signature=signature,
@@ -911,6 +936,8 @@ def bulk_load(integration, cloner: Cloner, sources: list, count: int, batch: int
                 rows["resumesignature"] += copy_objects(ResumeSignature, signatures)
                 rows["resumeband"] += copy_lines(ResumeBand._meta.db_table,
                                                  ["candidate_id", "band", "bucket"], bands)
+                rows["careerkey"] += copy_lines(CareerKey._meta.db_table,
+                                                ["candidate_id", "kind", "key"], keys)
                 t5 = time.perf_counter()
             t6 = time.perf_counter()
             timings["rows: Candidate, evidence_build, signatures (Python)"] += t2 - t1

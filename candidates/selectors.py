@@ -5,6 +5,7 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import QuerySet
 
+from candidates.choices import WEAK_IDENTIFIER_KINDS
 from candidates.models import Candidate, Integration
 
 EVIDENCE_PREFETCH = (
@@ -69,3 +70,46 @@ def candidate_links(*, candidate_id: int, integration_id: int | None = None) -> 
     return links_from_matches(
         identifier_matches(candidate_id=candidate_id, integration_id=integration_id)
     )
+
+
+# Ties the scoring found beyond a shared identifier, read from the candidate's stored
+# (integration-scoped) flags: flag code -> (tie kind, strength).
+FLAG_TIES = {
+    "entity.same_person": ("same_person", "not_counted"),
+    "entity.household": ("household", "not_counted"),
+    "resume.near_duplicate": ("similar_resume", "medium"),
+    "resume.same_career": ("same_career", "strong"),
+    "employer.rare_shared": ("rare_employer", "weak"),
+    "known_bad.identifier": ("known_bad", "strong"),
+}
+
+
+def links_with_ties(links: list[dict], flags: list[dict]) -> list[dict]:
+    """The identifier links, each with its ties (kind and strength), plus the candidates the
+    stored flags tie this one to without a shared identifier (a similar resume, the same
+    career, a rare employer). `flags` are the scoped flags when the API asks, so only the
+    integration's own candidates appear."""
+    by_id = {link["id"]: dict(link, ties=[
+        {"kind": kind, "strength": "weak" if kind in WEAK_IDENTIFIER_KINDS else "strong"}
+        for kind in link["shared"]]) for link in links}
+    for flag in flags or ():
+        tie = FLAG_TIES.get(flag.get("code"))
+        if tie is None:
+            continue
+        others = (flag.get("evidence") or {}).get("others") or []
+        for other in others:
+            if not isinstance(other, dict) or not isinstance(other.get("id"), int):
+                continue
+            link = by_id.setdefault(other["id"], {
+                "id": other["id"], "external_id": other.get("external_id", ""),
+                "full_name": other.get("full_name", ""), "shared": [], "ties": []})
+            entry = {"kind": tie[0], "strength": tie[1]}
+            if entry not in link["ties"]:
+                link["ties"].append(entry)
+    for link in by_id.values():  # shared within a person or household is not counted
+        if any(t["kind"] in ("same_person", "household") for t in link["ties"]):
+            for t in link["ties"]:
+                if t["kind"] in link["shared"]:
+                    t["strength"] = "not_counted"
+    return sorted(by_id.values(), key=lambda link: (-len(link["ties"]), link["id"]))[
+        :LINKED_LIMIT]

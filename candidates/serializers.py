@@ -22,7 +22,7 @@ from candidates.models import (
     RiskLevel,
     RiskStatus,
 )
-from candidates.selectors import candidate_links
+from candidates.selectors import FLAG_TIES, candidate_links, links_with_ties
 
 MAX_LIST = 50  # per evidence list; an applicant with more is a broken integration
 MAX_RESUME_CHARS = 100_000
@@ -481,10 +481,25 @@ class RiskOutput(serializers.Serializer):
         return data
 
 
+# How two records are tied besides a shared identifier (candidates.selectors.FLAG_TIES).
+TIE_KINDS = sorted({kind for kind, _ in FLAG_TIES.values()})
+
+
+class TieOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[*IdentifierKind.values, *TIE_KINDS], help_text=(
+        "An identifier kind (email, phone, bank_account, ip, ...), or same_person, "
+        "household, similar_resume, same_career, rare_employer, known_bad."))
+    strength = serializers.ChoiceField(
+        choices=["strong", "medium", "weak", "not_counted"],
+        help_text="How much the tie weighs in the score; not_counted: the same person or "
+                  "household, shown but not scored.")
+
+
 class LinkedCandidateOutput(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField()
     shared = serializers.ListField(child=serializers.ChoiceField(choices=IdentifierKind.choices))
+    ties = TieOutput(many=True)
 
 
 class CandidateOutput(serializers.ModelSerializer):
@@ -530,4 +545,5 @@ class CandidateDetailOutput(CandidateOutput):
     def get_linked_candidates(self, candidate) -> list[dict]:
         # This integration's own candidates only (one query), like the risk above.
         links = candidate_links(candidate_id=candidate.pk, integration_id=candidate.integration_id)
-        return LinkedCandidateOutput(links, many=True).data
+        return LinkedCandidateOutput(links_with_ties(links, candidate.scoped_flags),
+                                     many=True).data

@@ -14,6 +14,8 @@ ring's tactics, so detection is not trivially perfect.
 Every payload is a valid `CandidateInput` payload (the ATS contract); the tests check it.
 """
 
+import copy
+import dataclasses
 import ipaddress
 import random
 import re
@@ -27,6 +29,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from schwifty import IBAN
 
 from candidates import normalize
+from demo.paraphrase import paraphrase
 
 # Fixed "now" of the population, so the output does not depend on the day it is generated.
 BASE_DATE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -41,6 +44,12 @@ class DemoApplicant:
     label: str  # HONEST or FRAUD: the ground truth for evaluations
     ring: str | None  # "ring-2" for fraud ring members
     persona: str  # the archetype, e.g. "honest: VPN user", "fraud ring 2: laptop-farm member"
+    # The evaluation's row: the confounder (honest) or tactic (fraud) this applicant stands
+    # for; "" for the base population, whose rows come from the persona.
+    group: str = ""
+    # Fraud an HR lead already rejected before the others applied: its identifiers are known
+    # bad (issue 10, item 5). Context for the evaluation, not counted in its figures.
+    decided: bool = False
 
 
 # --- Reference data ---------------------------------------------------------------------------
@@ -660,6 +669,33 @@ HONEST_MIX = (
 )
 
 
+# Employers: a share of jobs at a few large employers, the rest at small companies whose
+# names are drawn from company_a x SMALL_COMPANY_TAILS x company_b.
+LARGE_EMPLOYER_SHARE = 0.3
+LARGE_EMPLOYERS = ("Northwind Global Services", "Meridian Consulting Group",
+                   "Cobalt Systems International", "Redwood Bank", "Juniper Telecom",
+                   "Lumen Retail Group")
+SMALL_COMPANY_TAILS = ("", "wave", "point", "stack", "works", "gate", "path", "forge", "field",
+                       "line", "view", "bridge", "port", "stone", "light", "craft", "ware",
+                       "soft", "base", "hub", "nest", "loop", "spring", "mark", "grid", "leaf",
+                       "shore", "crest", "peak", "way")
+# Issue 10's confounders: (group, share of the honest count, people per group).
+HARD_CONFOUNDERS = (
+    ("duplicate", 0.03, 1), ("joint couple", 0.03, 2), ("relocated, national-format phone",
+                                                         0.02, 1),
+    ("co-working IP", 0.02, 5), ("nomad on VPN with payout service", 0.04, 1),
+    ("late GitHub joiner", 0.05, 1),
+)
+HARD_TACTICS = ("paraphrased template", "quiet persona", "front company", "known-bad reuse")
+# Front companies are shells with names no real employer pool produces twice.
+FRONT_WORDS = ("Zentrix", "Quorvane", "Altheon", "Brixel", "Caldora", "Veltrum", "Nexiva",
+               "Orbanex", "Tryvent", "Solvaris", "Kyntra", "Praxion")
+FRONT_SUFFIX = ("Solutions LLC", "Tech LLC", "Digital Inc.", "Software Group LLC")
+# Astrill-registered /24s (the first of RING_HOSTING_BLOCKS).
+ASTRILL_BLOCKS = ("104.140.119.0/24", "144.48.61.0/24", "208.110.84.0/24", "216.155.131.0/24")
+QUIET_SIGNALS = ("astrill", "new_github", "voip", "payout")
+
+
 # --- Small pure helpers -----------------------------------------------------------------------
 
 _TRANSLIT = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", "ø": "o", "æ": "ae", "đ": "d",
@@ -741,15 +777,28 @@ class _Ring:
 # --- The generator ----------------------------------------------------------------------------
 
 
-def demo_population(*, seed: int = 7, honest: int = 300, rings: int = 6) -> list[DemoApplicant]:
+def demo_population(*, seed: int = 7, honest: int = 300, rings: int = 6,
+                    hard: bool = False) -> list[DemoApplicant]:
     """`honest` honest applicants plus `rings` fraud rings of 3 to 10 members each, in the order
-    an ATS would send them (by application time), with external ids rising in that order."""
+    an ATS would send them (by application time), with external ids rising in that order.
+
+    With `hard`, the confounders and tactics of issue 10 are added (HARD_CONFOUNDERS, in
+    proportion to `honest`, and one of each HARD_TACTICS): duplicates of one person, couples
+    with a joint account, relocated applicants whose phone is written the way it is at home,
+    co-working IPs, nomads on VPNs with payout services, late GitHub joiners; paraphrased
+    templates, quiet personas, front companies, identifiers of rejected fraud reused. Some of
+    their payloads (the national-format phones) do not pass the ATS contract yet: the
+    evaluation counts them as rejected for evidence quality. Without `hard` a seed gives
+    the same population as before they existed.
+    """
     if honest < 0 or rings < 0:
         raise ValueError("honest and rings must not be negative")
     generator = _Generator(random.Random(seed))
     applicants = generator.honest_applicants(honest)
     for number in range(1, rings + 1):
         applicants += generator.ring_members(number)
+    if hard:
+        applicants += generator.hard_cases(honest, first_ring=rings + 1)
     applicants.sort(key=lambda a: a.payload["applied_at"])
     generator.assign_external_ids(applicants)
     return applicants
@@ -1078,8 +1127,14 @@ class _Generator:
         return _Career(family, years, entries, career_start)
 
     def _employer(self, country: str) -> str:
+        """A large employer many applicants have worked for (a few names), or one of the
+        many small ones (a real pool has thousands: three unrelated applicants rarely name
+        the same small company, which is what makes a shared front company stand out)."""
         suffix = COUNTRIES[country].company_suffix
-        return f"{self._pick(WORDS['company_a'])} {self._pick(WORDS['company_b'])} {suffix}"
+        if self.rng.random() < LARGE_EMPLOYER_SHARE:
+            return self._pick(LARGE_EMPLOYERS)
+        return (f"{self._pick(WORDS['company_a'])}{self._pick(SMALL_COMPANY_TAILS)} "
+                f"{self._pick(WORDS['company_b'])} {suffix}")
 
     def _title(self, family: str, experience: float) -> str:
         """The title someone with `experience` years by the end of the job would hold."""
@@ -1667,6 +1722,240 @@ class _Generator:
             text = text[:match.start()] + replacement + text[match.end():]
         return text
 
+    # --- Issue 10: confounders and tactics (demo_population(hard=True)) ---------------------
+
+    def hard_cases(self, honest: int, *, first_ring: int) -> list[DemoApplicant]:
+        applicants: list[DemoApplicant] = []
+        for group, share, size in HARD_CONFOUNDERS:
+            method = getattr(self, "_hard_" + re.sub(r"\W+", "_", group).strip("_").lower())
+            for _ in range(max(1, round(honest * share / size))):
+                applicants += [_regroup(a, group) for a in method()]
+        number = first_ring
+        for tactic in HARD_TACTICS:
+            method = getattr(self, "_tactic_" + re.sub(r"\W+", "_", tactic).lower())
+            applicants += [_regroup(a, tactic) for a in method(number)]
+            number += 1
+        return applicants
+
+    def _hard_duplicate(self) -> list[DemoApplicant]:
+        """One person, two applications (another position, or an ATS duplicate): the same
+        email, phone, account and profiles under two external ids."""
+        draft = self._honest("duplicate application")
+        again = copy.deepcopy(draft["payload"])
+        later = draft["applied"] + timedelta(days=self.rng.randint(0, 20))
+        again["applied_at"] = _iso(min(later, BASE_DATE))
+        if self.rng.random() < 0.5:
+            again["position"] = self._position(self._career(
+                draft["person"].country.code, years=draft["career"].years, jobs=1))
+        if self.rng.random() < 0.3:  # another ATS writes the name without its accents
+            again["full_name"] = plain_text(again["full_name"])
+        again["ip_addresses"] = self._honest_ips(draft["person"].country, later)
+        return [self._done(draft), self._done(draft | {"payload": again})]
+
+    def _hard_joint_couple(self) -> list[DemoApplicant]:
+        """A couple at one home, one application IP, paid into one joint account that names
+        both; half of them share a surname."""
+        first = self._honest("joint couple")
+        one = first["person"]
+        person = self._person(one.country)
+        person.city = one.city
+        if self.rng.random() < 0.5:
+            person.last = person.family = one.family
+        second = self._honest("joint couple", person=person)
+        home = first["payload"]["addresses"][0]
+        second["payload"]["addresses"] = [self._variant(home, "residential")]
+        _share_application_ip(first, second)
+        holder = self._pick((f"{one.full_name} & {person.full_name}",
+                             f"{one.full_name} and {person.full_name}",
+                             f"{one.first} & {person.first} {one.family}"
+                             if person.family == one.family else
+                             f"{one.full_name}, {person.full_name}"))
+        joint = self._bank_account(one.country.code, holder)
+        for draft in (first, second):
+            draft["payload"]["payment_accounts"] = [dict(joint)]
+        return [self._done(first), self._done(second)]
+
+    def _hard_relocated_national_format_phone(self) -> list[DemoApplicant]:
+        """Moved abroad, kept the phone from home and writes it the way people write it at
+        home (national format, no country code): it cannot be read for the new country."""
+        origin = self._pick([c for c in COUNTRIES.values() if c.code not in ("US", "CA")])
+        person = self._person(origin)
+        new_home = self._pick([c for c in COUNTRIES.values() if c.code != origin.code])
+        person.country, person.city = new_home, self._pick(new_home.cities)
+        draft = self._honest("relocated", person=person)
+        number = phonenumbers.parse(self._phone(origin.code), None)
+        draft["payload"]["phone"] = phonenumbers.format_number(number,
+                                                               PhoneNumberFormat.NATIONAL)
+        return [self._done(draft)]
+
+    def _hard_co_working_ip(self) -> list[DemoApplicant]:
+        """Five unrelated people applying from one co-working space's IP."""
+        country = self._country()
+        drafts = [self._honest("co-working", country=country) for _ in range(5)]
+        for draft in drafts[1:]:
+            _share_application_ip(drafts[0], draft)
+        return [self._done(d) for d in drafts]
+
+    def _hard_nomad_on_vpn_with_payout_service(self) -> list[DemoApplicant]:
+        """Travels, connects through a commercial VPN, is paid through Wise or Payoneer."""
+        draft = self._honest("nomad")
+        payload, person = draft["payload"], draft["person"]
+        payload["ip_addresses"][0]["ip"] = self._vpn_exit()
+        if self.rng.random() < 0.5:
+            entity = self._pick(tuple(WISE_BANKS))
+            account = {"method": "wise", "iban": self._iban(entity, WISE_BANKS[entity]),
+                       "bank_country": entity, "holder_name": person.full_name}
+        else:
+            account = {"method": "payoneer", "account_email": payload["email"],
+                       "holder_name": person.full_name}
+        payload["payment_accounts"] = [account]
+        visiting = self._pick([c for c in COUNTRIES if c != person.country.code])
+        payload["ip_addresses"].append(self._ip_seen(
+            self._ip(COUNTRIES[visiting].ip_blocks), "interview",
+            self._interview_time(draft["applied"])))
+        return [self._done(draft)]
+
+    def _hard_late_github_joiner(self) -> list[DemoApplicant]:
+        """A long career whose code lived in an employer's GitLab; GitHub joined lately."""
+        country = self._country()
+        years = self.rng.randint(8, 16)
+        career = self._career(country.code, years=years, jobs=min(4, 1 + years // 4))
+        applied = self._applied_at()
+        draft = self._honest("late GitHub joiner", country=country, career=career,
+                             applied=applied, github=True)
+        created = applied - timedelta(days=self.rng.randint(400, 1000))
+        for profile in draft["payload"]["profiles"]:
+            if profile["network"] == "github":
+                profile["created_at"] = _iso(created)
+        return [self._done(draft)]
+
+    def _tactic_paraphrased_template(self, number: int) -> list[DemoApplicant]:
+        """A ring on one template, each copy reworded by a language model: shingles no longer
+        match; the career (employers, titles, dates) still does."""
+        ring = self._ring(number, "template_resume")
+        members = []
+        for _ in range(self.rng.randint(4, 7)):
+            tactics = _effective(_ordered(set(self._member_tactics(ring)) | {"template_resume"}))
+            member = self._member(ring, tactics)
+            text = member.payload["resume_text"]
+            header, _, body = text.partition("\n\n")
+            member.payload["resume_text"] = f"{header}\n\n{paraphrase(body, self.rng)}"
+            members.append(member)
+        return members
+
+    def _tactic_quiet_persona(self, number: int) -> list[DemoApplicant]:
+        """The scatter-gun operator: personas that share no identifier, on one paraphrased
+        template career with a front company in it, each with two or three moderate signals
+        (Astrill, a young GitHub behind a long career, VoIP, a payout service)."""
+        career = self._career("US", years=self.rng.randint(7, 12), jobs=3)
+        career.jobs[1]["employer"] = self._front_company()
+        author = self._person(COUNTRIES["US"])
+        body = self._resume_body(author, career, junior=False, target=self.rng.randint(300, 360))
+        body = body.replace(author.city.name, "{city}")
+        members = []
+        for _ in range(self.rng.randint(5, 8)):
+            signals = self.rng.sample(QUIET_SIGNALS, self.rng.randint(2, 3))
+            members.append(self._quiet(number, career, body, signals, "quiet persona"))
+        return members
+
+    def _tactic_front_company(self, number: int) -> list[DemoApplicant]:
+        """Personas with careers of their own, each with a stint at one of the operator's
+        obscure front companies, and two moderate signals."""
+        fronts = [self._front_company() for _ in range(2)]
+        members = []
+        for index in range(self.rng.randint(4, 6)):
+            claimed = COUNTRIES[self._weighted({"US": 85, "CA": 8, "GB": 7})]
+            career = self._career(claimed.code, years=self.rng.randint(6, 12),
+                                  jobs=self.rng.randint(2, 4))
+            # Every one worked at the first front; every other one at the second too.
+            jobs = self.rng.sample(range(len(career.jobs)), min(2, len(career.jobs)))
+            career.jobs[jobs[0]]["employer"] = fronts[0]
+            if index % 2 and len(jobs) > 1:
+                career.jobs[jobs[1]]["employer"] = fronts[1]
+            person = self._person(claimed)
+            body = self._resume_body(person, career, junior=False)
+            signals = self.rng.sample(QUIET_SIGNALS, 2)
+            members.append(self._quiet(number, career, body, signals, "front-company persona",
+                                       person=person, paraphrased=False))
+        return members
+
+    def _tactic_known_bad_reuse(self, number: int) -> list[DemoApplicant]:
+        """Personas an HR lead already rejected as fraud, and newcomers under new names that
+        present one of their phones or bank accounts (and nothing else suspicious)."""
+        applicants = []
+        for _ in range(2):
+            ring = self._ring(number, "shared_phone")
+            rejected = self._member(ring, ["voip_phone", "persona_email", "new_github"])
+            rejected.payload["payment_accounts"] = [self._bank_account(
+                "US", rejected.payload["full_name"])]
+            applicants.append(DemoApplicant(
+                payload=rejected.payload, label=FRAUD, ring=f"ring-{number}",
+                persona=f"fraud ring {number}: rejected earlier as fraud", decided=True))
+            for _ in range(2):
+                draft = self._honest("reuse", country=COUNTRIES["US"])
+                payload = draft["payload"]
+                if self.rng.random() < 0.5:
+                    payload["phone"] = rejected.payload["phone"]
+                    what = "phone"
+                else:
+                    account = dict(rejected.payload["payment_accounts"][0])
+                    account["holder_name"] = payload["full_name"]
+                    payload["payment_accounts"] = [account]
+                    what = "bank account"
+                applicants.append(DemoApplicant(
+                    payload=payload, label=FRAUD, ring=f"ring-{number}",
+                    persona=f"fraud ring {number}: new name on a rejected persona's {what}"))
+        return applicants
+
+    def _front_company(self) -> str:
+        for _ in range(50):
+            name = f"{self._pick(FRONT_WORDS)} {self._pick(FRONT_SUFFIX)}"
+            if self._claim("domain", name):
+                return name
+        raise RuntimeError("ran out of front company names")
+
+    def _quiet(self, number: int, career: _Career, body: str, signals: list[str],
+               persona: str, *, person: _Person | None = None,
+               paraphrased: bool = True) -> DemoApplicant:
+        claimed = person.country if person else COUNTRIES[
+            self._weighted({"US": 85, "CA": 8, "GB": 7})]
+        person = person or self._person(claimed)
+        applied = self._applied_at()
+        email = self._honest_email(person)
+        handle = self._handle(person)
+        github_created = (applied - timedelta(days=self.rng.randint(20, 240))
+                          if "new_github" in signals
+                          else self._github_created(career.start_month, applied))
+        ip = (self._ip(ASTRILL_BLOCKS) if "astrill" in signals
+              else self._ip(person.country.ip_blocks))
+        account = ({"method": "payoneer", "account_email": email,
+                    "holder_name": person.full_name} if "payout" in signals
+                   else self._bank_account(person.country.code, person.full_name))
+        text = body.replace("{city}", person.city.name)
+        if paraphrased:
+            text = paraphrase(text, self.rng)
+        payload = {
+            "external_id": "",
+            "full_name": person.full_name,
+            "email": email,
+            "phone": (self._phone("GB", voip=True) if "voip" in signals
+                      else self._phone(person.country.code, person.city.area_code)),
+            "position": self._position(career),
+            "applied_at": _iso(applied),
+            "location": {"country": person.country.code, "region": person.city.region,
+                         "city": person.city.name},
+            "profiles": self._profiles(person, handle, github_created, career.start_month,
+                                       github=True),
+            "ip_addresses": [self._ip_seen(ip, "application",
+                                           applied - timedelta(minutes=self.rng.randint(1, 30)))],
+            "addresses": [self._address("residential", person.country, person.city)],
+            "payment_accounts": [account],
+            "employment_history": [dict(job) for job in career.jobs],
+            "resume_text": f"{self._resume_header(person, email, handle)}\n\n{text}",
+        }
+        return DemoApplicant(payload=payload, label=FRAUD, ring=f"ring-{number}",
+                             persona=f"fraud ring {number}: {persona} ({', '.join(signals)})")
+
     # --- Finishing --------------------------------------------------------------------------
 
     def assign_external_ids(self, applicants: list[DemoApplicant]) -> None:
@@ -1696,6 +1985,10 @@ def _address_key(address: dict) -> str:
 def _share_application_ip(first: dict, second: dict) -> None:
     shared = first["payload"]["ip_addresses"][0]["ip"]
     second["payload"]["ip_addresses"][0]["ip"] = shared
+
+
+def _regroup(applicant: DemoApplicant, group: str) -> DemoApplicant:
+    return dataclasses.replace(applicant, group=group)
 
 
 def _ordered(tactics: set[str]) -> list[str]:

@@ -53,3 +53,12 @@ class VerificationOutcomeForm(forms.Form):
         if value != VerificationOutcome.PENDING])
     note = forms.CharField(label="Note", required=False, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IdentityCorrectionForm(forms.Form):
+    """A recruiter's correction of the entity resolution: this candidate and `other_id` are
+    the same person, or not."""
+
+    other_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(choices=[("same", "Same person"),
+                                         ("different", "Not the same person")])

@@ -38,6 +38,7 @@ from review.models import (
     VerificationRequest,
 )
 from signals.events import RiskChanged
+from signals.services import known_bad_record, known_bad_withdraw
 
 CLEAR_REASONS = {
     "explained_link": "Shared detail explained (family, housemate, agency)",
@@ -66,6 +67,9 @@ REJECT_REASONS = {
     "sanctions_match": "Sanctions list or known front company",
     "other": "Other (say why in the comment)",
 }
+# Rejections that make the candidate's strong identifiers known bad: any other record that
+# presents one is critical from then on (signals.checks.known_bad).
+KNOWN_BAD_REASONS = ("fraud_confirmed", "verification_failed", "sanctions_match")
 ALL_REASONS = {**CLEAR_REASONS, **ESCALATE_REASONS, **APPROVE_REASONS, **REJECT_REASONS,
                "level_raised": "Risk level rose on re-score"}
 COMMENT_MAX = 4000
@@ -231,7 +235,19 @@ def _apply(candidate: Candidate, review: Review, rule: Transition, actor, reason
         actor=actor.get_username(), risk_score=candidate.risk_score,
         risk_level=candidate.risk_level,
     ))
+    _feed_back(candidate.pk, rule.action, reason_code, actor)
     return review
+
+
+def _feed_back(candidate_id: int, action: str, reason_code: str, actor) -> None:
+    """What the HR leads decided feeds back into scoring, in the decision's transaction: a
+    rejection as fraud makes the candidate's identifiers known bad (and re-scores those who
+    present them); clearing or approving the candidate withdraws that."""
+    if action == DecisionAction.REJECT and reason_code in KNOWN_BAD_REASONS:
+        known_bad_record(candidate_id=candidate_id, reason=reason_code,
+                         decided_by=actor.get_username())
+    elif action in (DecisionAction.CLEAR, DecisionAction.APPROVE):
+        known_bad_withdraw(candidate_id=candidate_id)
 
 
 def _review_state(review: Review) -> dict:
@@ -351,4 +367,7 @@ def verification_outcome_record(*, candidate_id: int, verification_id: int, acto
     events.emit(VerificationRecorded(
         candidate_id=request.candidate_id, verification_id=request.pk,
         method=request.method, outcome=outcome, actor=actor.get_username()))
+    if outcome == VerificationOutcome.FAILED:  # identity not confirmed: known bad
+        known_bad_record(candidate_id=request.candidate_id, reason="verification_failed",
+                         decided_by=actor.get_username())
     return request

@@ -18,6 +18,7 @@ urlpatterns = [
     path("candidates/<int:pk>/verifications/", views.verification_request, name="verify"),
     path("candidates/<int:pk>/verifications/<int:verification_id>/outcome/",
          views.verification_outcome, name="verification_outcome"),
+    path("candidates/<int:pk>/resolution/", views.resolution_correct, name="resolution"),
     path("overview/", views.overview, name="overview"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),

@@ -22,6 +22,7 @@ from review import charts, roles
 from review.filters import AuditFilterSet, QueueFilterSet
 from review.forms import (
     DecisionForm,
+    IdentityCorrectionForm,
     StartForm,
     VerificationOutcomeForm,
     VerificationRequestForm,
@@ -54,6 +55,7 @@ from review.services import (
     verification_request_create,
 )
 from review.signin import SignInForm
+from signals.services import identity_correction_record
 
 
 class SignInView(LoginView):
@@ -156,6 +158,24 @@ def verification_outcome(request, pk: int, verification_id: int):
     return redirect("review:candidate", pk=pk)
 
 
+@require_POST
+@roles.capability_required(roles.REVIEW)
+def resolution_correct(request, pk: int):
+    """"Same person" / "not the same person": recorded (and audited) by signals, which
+    re-scores both candidates."""
+    candidate = _candidate_or_404(pk)
+    form = IdentityCorrectionForm(request.POST)
+    if not form.is_valid():
+        return _candidate_page(request, candidate, status=400,
+                               error="Choose same person or not the same person.")
+    try:
+        identity_correction_record(candidate_id=pk, actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        return _refused(request, candidate, "resolution", exc)
+    messages.success(request, "Correction recorded; both candidates are being re-scored.")
+    return redirect("review:candidate", pk=pk)
+
+
 @require_GET
 @roles.capability_required(roles.VIEW)
 def overview(request):
@@ -241,6 +261,13 @@ def _selects(form) -> dict:
     return menus
 
 
+# Flags whose "others" a recruiter may re-resolve: the entity notes ("not the same person")
+# and the reuse of a strong identifier ("same person": e.g. a married name).
+CORRECTABLE_CODES = ("entity.same_person", "entity.household", "reuse.email", "reuse.phone",
+                     "reuse.bank_account", "reuse.payout_email", "reuse.github",
+                     "reuse.linkedin")
+
+
 def _decide(request, pk: int, action: str, service):
     candidate = _candidate_or_404(pk)
     form = DecisionForm(request.POST, action=action)
@@ -306,6 +333,7 @@ def _candidate_page(request, candidate, *, forms: dict | None = None, error: str
         "can_decide": can_decide and state == ReviewState.ESCALATED,
         "is_maker": state == ReviewState.ESCALATED and review.escalated_by_id == user.pk,
         "error": error, "pending_outcome": VerificationOutcome.PENDING,
+        "can_correct": can_review, "correctable_codes": CORRECTABLE_CODES,
     }
     return render(request, "review/candidate.html", context, status=status)
 

@@ -123,6 +123,68 @@ _SPECS = [
         "Mandiant UNC5267 (similar resumes).",
         "Read the two resumes side by side; ask about a project in depth.",
     ),
+    FlagSpec(
+        "resume.same_career", "resume", HIGH, 35,
+        "Same employers in the same years as another applicant",
+        "A persona mill has every persona's resume reworded by a language model, which no "
+        "text comparison survives, but keeps the template's career: two consecutive jobs at "
+        "the same employers, starting in the same years, are not a coincidence between "
+        "different people (issue 10: quiet personas).",
+        "2022 FBI/State/Treasury advisory (same templates across developer accounts); "
+        "Okta 2025 on scatter-gun DPRK persona operations (LLM-rewritten resumes).",
+        "Compare the two employment histories; confirm one of the employers through a "
+        "contact found independently.",
+    ),
+    FlagSpec(
+        "employer.rare_shared", "employer", MEDIUM, 15,
+        "Rare employer shared with unrelated applicants",
+        "An employer almost no applicant names, yet in the history of several unrelated ones, "
+        "is how front companies look: shells that vouch for many personas. Weighted by how "
+        "rare the name is; weak alone, since colleagues apply together too.",
+        "DOJ 2024-2025 indictments (front companies such as Yanbian Silverstar, Volasys); "
+        "THREATS A3.",
+        "Look the company up in a business register; call it on a number found "
+        "independently.",
+    ),
+    # --- What the HR leads decided (issue 10, item 5) -----------------------------------------
+    FlagSpec(
+        "known_bad.identifier", "known_bad", CRITICAL, 80,
+        "Identifier of a candidate rejected as fraud",
+        "The phone, account, email or profile belongs to a candidate an HR lead already "
+        "rejected as fraud, or whose identity verification failed: the same operator under a "
+        "new name.",
+        "FBI PSA I-012325 (cross-check applicant details); the review decisions of this "
+        "service.",
+        "Read the earlier decision; do not proceed without in-person identity verification.",
+    ),
+    FlagSpec(
+        "link.critical_tie", "link", HIGH, 45,
+        "Shares a bank account or phone with a critical candidate",
+        "Risk flows along strong links: a bank account or phone line belongs to one person, "
+        "so a record sharing one with a candidate that is critical (a known fraudster, a "
+        "sanctions match) is at least high, whatever else it shows.",
+        "FBI PSA I-012325 (cross-check applicant details); issue 10.",
+        "Open the critical candidate first; verify this candidate's identity live before "
+        "going further.",
+    ),
+    # --- Entity resolution (notes, never counted) ---------------------------------------------
+    FlagSpec(
+        "entity.same_person", "entity", INFO, 0, "Same person applied more than once",
+        "The same name with the same details on several records: a re-application or an ATS "
+        "duplicate, not a ring; what they share is not counted as reuse.",
+        "Issue 10 (entity resolution); Splink/Senzing practice of resolving records before "
+        "scoring them.",
+        "Nothing, unless the records disagree; a recruiter can mark them as not the same "
+        "person.",
+    ),
+    FlagSpec(
+        "entity.household", "entity", INFO, 0, "Household: shares a home with family",
+        "One home and a family tie (a surname in common, or a joint account naming both): "
+        "what a couple or family shares is not counted as reuse.",
+        "Issue 10 (entity resolution).",
+        "Nothing, unless other flags say otherwise; a recruiter can mark them as not the same "
+        "household.",
+    ),
     # --- Laptop farms (THREATS F1, F2) --------------------------------------------------------
     FlagSpec(
         "shipping.differs_from_home", "shipping", MEDIUM, 12,
@@ -469,6 +531,27 @@ class ComboSpec:
     requires: tuple[str, ...]
     bonus: int
     why: str
+    # And at least `at_least` of these (none by default): "a rare employer plus any one of
+    # the moderate signals a quiet persona carries".
+    any_of: tuple[str, ...] = ()
+    at_least: int = 0
+
+    def met(self, present: set[str]) -> list[str] | None:
+        """The parts present that meet the combination, or None when it is not met."""
+        if not all(part in present for part in self.requires):
+            return None
+        extra = [part for part in self.any_of if part in present]
+        if len(extra) < self.at_least:
+            return None
+        return list(self.requires) + extra
+
+    @property
+    def described(self) -> str:
+        text = ", ".join(f"`{r}`" for r in self.requires)
+        if self.any_of:
+            text += (f" and {self.at_least} of " if self.requires else f"{self.at_least} of ")
+            text += ", ".join(f"`{r}`" for r in self.any_of)
+        return text
 
 
 COMBOS = [
@@ -481,9 +564,15 @@ COMBOS = [
               "A templated resume plus a shared identifier: one operator, several personas."),
     ComboSpec("throwaway_contact", ("email.disposable", "phone.voip"), 15,
               "Both contact channels are throw-aways."),
+    ComboSpec("front_company_persona", ("employer.rare_shared",), 20,
+              "A rare employer shared with unrelated applicants, plus a signal of the quiet "
+              "personas that front companies vouch for (Astrill, a young GitHub behind a long "
+              "career, VoIP, a payout service).",
+              any_of=("network.astrill", "profile.github_younger_than_experience", "phone.voip",
+                      "payment.payout_service"), at_least=1),
 ]
 
 # Score at or above which each level starts. Editable in the admin (LevelThreshold).
-DEFAULT_THRESHOLDS = {"medium": 20, "high": 45, "critical": 80}
+DEFAULT_THRESHOLDS = {"medium": 25, "high": 45, "critical": 80}
 # Within a family, the n-th flag (by points, highest first) counts DECAY**n of its points.
 FAMILY_DECAY = 0.5

@@ -1,7 +1,18 @@
 """docs/scoring.md, generated from the flag catalog so that the documentation cannot drift
-from the code. Regenerate with `python manage.py scoring_docs`; a test fails when stale."""
+from the code. Regenerate with `python manage.py scoring_docs`; a test fails when stale.
+
+The evaluation's figures (precision, recall, per tactic and per confounder) take minutes to
+compute, so `manage.py evaluate_scoring --write-docs` writes them to
+docs/scoring-evaluation.md, and this generator includes that file at the end: both stay
+generated, and the staleness test stays fast."""
+
+from pathlib import Path
+
+from django.conf import settings
 
 from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS, FAMILY_DECAY
+
+EVALUATION_DOC = "scoring-evaluation.md"
 
 HEADER = """# The risk score
 
@@ -64,6 +75,9 @@ def scoring_markdown() -> str:
     parts.append("\n## Combinations\n\n| combination | requires | bonus | why |\n"
                  "|---|---|---|---|\n")
     for combo in COMBOS:
-        parts.append(f"| `combo.{combo.name}` | {', '.join(f'`{r}`' for r in combo.requires)} "
+        parts.append(f"| `combo.{combo.name}` | {combo.described} "
                      f"| {combo.bonus} | {combo.why} |\n")
+    evaluation = Path(settings.BASE_DIR) / "docs" / EVALUATION_DOC
+    if evaluation.is_file():
+        parts.append("\n" + evaluation.read_text())
     return "".join(parts)

@@ -167,6 +167,20 @@ class OtherCandidate:
         return {"id": self.id, "external_id": self.external_id, "full_name": self.full_name}
 
 
+@dataclass(frozen=True)
+class KnownBad:
+    """An identifier made known bad by a decision on another candidate."""
+
+    source: OtherCandidate  # the candidate decided on
+    reason: str  # the decision's reason code, e.g. "fraud_confirmed"
+    decided_at: datetime | None = None
+
+    def as_evidence(self) -> dict:
+        return self.source.as_evidence() | {
+            "reason": self.reason,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None}
+
+
 class Lookups:
     """Read-only questions a check may ask about the rest of the world.
 
@@ -193,6 +207,32 @@ class Lookups:
     def similar_resumes(self, snapshot: CandidateSnapshot) -> list[tuple[OtherCandidate, float]]:
         """Other candidates whose resume text is a near-duplicate, with the similarity."""
         return []
+
+    def resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:
+        """A recruiter's corrections of the entity resolution involving this candidate:
+        (other candidate, "same" or "different")."""
+        return []
+
+    def known_bad(self, kind: str, key: str) -> list[KnownBad]:
+        """Decisions that made (kind, key) known bad: the identifier of a candidate an HR
+        lead rejected as fraud, or whose identity verification failed."""
+        return []
+
+    def career_peers(self, kind: str, key: str) -> list[OtherCandidate]:
+        """Other candidates whose employment history has the career key (kind "career": two
+        consecutive jobs, employers and start years; kind "employer": one employer's name),
+        at most a limit: a key on that many is common, not a link."""
+        return []
+
+    def linked_risk(self, candidate_ids: list[int]) -> dict[int, bool]:
+        """For each of these other candidates, whether it is critical on its own (not only
+        through signals.checks.risk_flow's tie to yet another critical candidate)."""
+        return {}
+
+    def memo(self) -> dict:
+        """A place for what a run derives from these look-ups once for every check (the
+        entity resolution, signals.resolution): it lives as long as the look-ups object."""
+        return self.__dict__.setdefault("_memo", {})
 
     # --- External intelligence (the intel app) ---------------------------------------------
 

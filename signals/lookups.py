@@ -8,6 +8,7 @@ from candidates.selectors import EVIDENCE_PREFETCH, identifier_matches
 from intel import geo, github, ipranges, linetype, sanctions
 from intel.types import SourceUnavailable
 from signals import resume
+from signals.catalog import DEFAULT_THRESHOLDS
 from signals.engine import (
     AddressSnap,
     CandidateSnapshot,
@@ -15,16 +16,21 @@ from signals.engine import (
     EmailSnap,
     EmploymentSnap,
     IpSnap,
+    KnownBad,
     Lookups,
     OtherCandidate,
     PaymentSnap,
     PhoneSnap,
     ProfileSnap,
 )
+from signals.models import CareerKey, IdentityCorrection, KnownBadIdentifier, LevelThreshold
 
 # Per identifier, the most other candidates the checks look at. A key shared by more is a
 # carrier-grade NAT or a big office, and the count alone says what matters.
 SHARED_LIMIT = 50
+# Per career key, the most other candidates read: enough to tell a rare employer (a handful)
+# from a common one, and every copy of a template career a mill would send.
+CAREER_PEER_LIMIT = 50
 
 
 def shared_from_matches(rows: list[tuple]) -> dict[tuple[str, str], list[OtherCandidate]]:
@@ -142,6 +148,59 @@ class DbLookups(Lookups):
             self._resumes = resume.resume_search(snapshot)
         return self._resumes
 
+    def resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:
+        rows = (IdentityCorrection.objects.filter(first_id=candidate_id)
+                .values_list("second_id", "second__external_id", "second__full_name",
+                             "second__integration_id", "verdict")
+                .union(IdentityCorrection.objects.filter(second_id=candidate_id)
+                       .values_list("first_id", "first__external_id", "first__full_name",
+                                    "first__integration_id", "verdict")))
+        return [(OtherCandidate(*row[:4]), row[4]) for row in rows]
+
+    def known_bad(self, kind: str, key: str) -> list[KnownBad]:
+        rows = (KnownBadIdentifier.objects.filter(kind=kind, key=key, withdrawn_at__isnull=True)
+                .order_by("created_at", "id")
+                .values_list("candidate_id", "candidate__external_id", "candidate__full_name",
+                             "candidate__integration_id", "reason", "created_at")
+                [:SHARED_LIMIT])
+        return [KnownBad(OtherCandidate(*row[:4]), row[4], row[5]) for row in rows]
+
+    def linked_risk(self, candidate_ids: list[int], *, scoped: bool = False
+                    ) -> dict[int, bool]:
+        """Critical on its own: critical, and still critical without the points of its own
+        link.critical_tie flag. `scoped` reads the integration-scoped risk (what the API
+        run may build on), else the full one."""
+        level, score, flags = (("scoped_level", "scoped_score", "scoped_flags") if scoped
+                               else ("risk_level", "risk_score", "risk_flags"))
+        threshold = self.memo().get("critical_threshold")
+        if threshold is None:
+            threshold = self.memo()["critical_threshold"] = (
+                LevelThreshold.objects.filter(level="critical")
+                .values_list("min_score", flat=True).first()
+                or DEFAULT_THRESHOLDS["critical"])
+        rows = (Candidate.objects.filter(pk__in=candidate_ids[:SHARED_LIMIT],
+                                         **{level: "critical"})
+                .values_list("pk", score, flags))
+        return {pk: (value or 0) - sum(f.get("points", 0) for f in stored or ()
+                                       if f.get("code") == "link.critical_tie") >= threshold
+                for pk, value, stored in rows}
+
+    def career_peers(self, kind: str, key: str, *,
+                     integration_id: int | None = None) -> list[OtherCandidate]:
+        memo = self.memo().setdefault("career_peers", {})
+        if integration_id is None and (kind, key) in memo:
+            return memo[(kind, key)]
+        rows = CareerKey.objects.filter(kind=kind, key=key)  # the (kind, key) index
+        if integration_id is not None:
+            rows = rows.filter(candidate__integration_id=integration_id)
+        rows = (rows.exclude(candidate_id=self.snapshot.id).order_by("candidate_id")
+                .values_list("candidate_id", "candidate__external_id", "candidate__full_name",
+                             "candidate__integration_id")[:CAREER_PEER_LIMIT])
+        others = [OtherCandidate(*row) for row in rows]
+        if integration_id is None:
+            memo[(kind, key)] = others
+        return others
+
     def ip_categories(self, ip: str) -> list[str]:
         return ipranges.categories_for(ip)
 
@@ -206,6 +265,36 @@ class ScopedLookups(Lookups):
             neighbours, _ = self.full.resume_search(snapshot,
                                                     integration_id=self.integration_id)
         return [(o, similarity) for o, similarity in neighbours if self.sees(o.integration_id)]
+
+    def memo(self) -> dict:
+        # Its own: what a run derives (the entity resolution) from the scoped answers must
+        # never be mixed with what the full run derived.
+        return self.__dict__.setdefault("_memo", {})
+
+    def resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:
+        return [(o, verdict) for o, verdict in self.full.resolution_corrections(candidate_id)
+                if self.sees(o.integration_id)]
+
+    def known_bad(self, kind: str, key: str) -> list[KnownBad]:
+        # A decision on another integration's candidate is theirs: not seen here.
+        return [d for d in self.full.known_bad(kind, key) if self.sees(d.source.integration_id)]
+
+    def linked_risk(self, candidate_ids: list[int]) -> dict[int, bool]:
+        # Only this integration's candidates, by the risk this integration sees.
+        mine = [o.id for o in self._visible_sharers() if o.id in set(candidate_ids)]
+        return self.full.linked_risk(mine, scoped=True) if mine else {}
+
+    def _visible_sharers(self) -> list[OtherCandidate]:
+        seen = {}
+        for row in self.matches():
+            seen.setdefault(row[2], OtherCandidate(*row[2:6]))
+        return list(seen.values())
+
+    def career_peers(self, kind: str, key: str) -> list[OtherCandidate]:
+        others = self.full.career_peers(kind, key)
+        if len(others) >= CAREER_PEER_LIMIT:  # cut: this integration's may lie beyond it
+            others = self.full.career_peers(kind, key, integration_id=self.integration_id)
+        return [o for o in others if self.sees(o.integration_id)]
 
     def ip_categories(self, ip: str) -> list[str]:
         return self.full.ip_categories(ip)

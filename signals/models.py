@@ -120,3 +120,123 @@ class ResumeBand(models.Model):
             # Near-duplicate look-up: who else has this bucket in this band?
             models.Index(fields=["band", "bucket"], name="resumeband_lookup"),
         ]
+
+
+class IdentityCorrection(models.Model):
+    """A recruiter's correction of the entity resolution (signals.resolution) for one pair of
+    candidates: "same person" or "not the same person". The pair is stored with the lower id
+    first, so one row holds the pair whichever page it was corrected from; a new correction
+    of the pair replaces the old (both are on the audit trail)."""
+
+    SAME, DIFFERENT = "same", "different"
+    first = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(max_length=10, choices=[(SAME, "Same person"),
+                                                       (DIFFERENT, "Not the same person")])
+    corrected_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="correction_unique_pair"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")),
+                                   name="correction_ordered_pair"),
+        ]
+        indexes = [
+            # Resolution asks for the corrections of one candidate, from either side.
+            models.Index(fields=["second"], name="correction_second"),
+        ]
+
+
+class KnownBadIdentifier(models.Model):
+    """A strong identifier (kind, key) of a candidate an HR lead rejected as fraud, or whose
+    identity verification failed: any other record presenting it is critical, with the
+    decision as evidence. Withdrawn (not deleted) when the decision is reversed, so the
+    history stays."""
+
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=255)
+    label = models.CharField(max_length=255, blank=True)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE,
+                                  related_name="known_bad_identifiers")
+    reason = models.CharField(max_length=40)
+    decided_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The known-bad check: is (kind, key) known bad? (only rows still in force)
+            models.Index(fields=["kind", "key"], name="knownbad_lookup",
+                         condition=models.Q(withdrawn_at__isnull=True)),
+            models.Index(fields=["candidate"], name="knownbad_candidate"),
+        ]
+
+
+class CareerKey(models.Model):
+    """Keys of a candidate's employment history, indexed so that a look-up finds who else has
+    them (signals.career): "career" keys (two consecutive jobs: employers and start years),
+    which survive any rewording of the resume text, and "employer" keys (one employer's
+    folded name) for rare employers shared by unrelated applicants (front companies).
+    Written at scoring time by career_keys_store, like the resume signature."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE,
+                                  related_name="career_keys", db_index=False)
+    kind = models.CharField(max_length=10)
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "kind", "key"], name="careerkey_unique"),
+        ]
+        indexes = [
+            # Who else has this key?
+            models.Index(fields=["kind", "key"], name="careerkey_lookup"),
+        ]
+
+
+class WeightDraft(models.Model):
+    """A weight set an admin tries before it goes live (issue 10, item 6): overrides of the
+    weights in force (flag points, combination bonuses, level thresholds). Previewed against
+    the stored recent candidates and the evaluation population (signals.preview), then
+    published (audited), which writes the overrides into FlagWeight, ComboWeight and
+    LevelThreshold."""
+
+    name = models.CharField(max_length=100)
+    points = models.JSONField(default=dict, blank=True, help_text='{"flag.code": points}')
+    combos = models.JSONField(default=dict, blank=True, help_text='{"combo_name": bonus}')
+    thresholds = models.JSONField(default=dict, blank=True,
+                                  help_text='{"medium": 25, "high": 45, "critical": 80}')
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.CharField(max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        unknown = sorted(set(self.points or {}) - set(CATALOG))
+        if unknown:
+            errors["points"] = f"Not flag codes of the catalog: {', '.join(unknown)}."
+        bad = [k for k, v in (self.points or {}).items() if not isinstance(v, int) or v < 0]
+        bad += [k for k, v in (self.combos or {}).items() if not isinstance(v, int) or v < 0]
+        if bad:
+            errors["points"] = f"Points must be whole numbers, 0 or more: {', '.join(bad)}."
+        levels = set(self.thresholds or {}) - {"medium", "high", "critical"}
+        if levels:
+            errors["thresholds"] = "Levels are medium, high and critical."
+        if errors:
+            raise ValidationError(errors)
+
+
+class EvaluationCase(models.Model):
+    """One applicant of the last published evaluation (demo's evaluate_scoring --store): its
+    label, group and flags as scored, so that a draft weight set can be scored against the
+    evaluation population in a page, without re-running the checks."""
+
+    seed = models.IntegerField()
+    label = models.CharField(max_length=10)  # "honest" or "fraud"
+    group = models.CharField(max_length=100)
+    flags = models.JSONField(default=list)

@@ -106,12 +106,13 @@ def score_flags(flags: list[Flag], weights: Weights) -> Scored:
     }
     for combo in COMBOS:
         bonus = weights.combos.get(combo.name, 0)
-        if bonus and all(part in present for part in combo.requires):
+        together = combo.met(present) if bonus else None
+        if together is not None:
             total += bonus
             explained.append({
                 "code": f"combo.{combo.name}", "title": "Combination", "severity": "high",
                 "points": bonus, "summary": combo.why,
-                "evidence": {"together": list(combo.requires)},
+                "evidence": {"together": together},
                 "next_step": "Review the flags listed together before deciding.",
             })
 
@@ -131,4 +132,7 @@ def _explain(flag: Flag, points: int) -> dict:
         "summary": flag.summary,
         "evidence": flag.evidence,
         "next_step": spec.next_step,
+        # The check's variant (e.g. 1.6 for reuse by five persons): with it the stored flags
+        # can be scored again under other weights (signals.preview).
+        "multiplier": flag.multiplier,
     }

@@ -16,24 +16,34 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.events import CandidateErased
-from candidates.models import Candidate, RiskStatus
+from candidates.models import Candidate, Identifier, RiskStatus
 from candidates.selectors import links_from_matches
 from core import events
+from core.audit import audit_record
+from core.exceptions import ApplicationError
 from signals import (
     checks,  # noqa: F401  (registers every check)
     resume,
 )
+from signals.career import career_keys_store
 from signals.catalog import CATALOG, COMBOS, DEFAULT_THRESHOLDS
+from signals.checks.career import RARE_EMPLOYER_MAX, career_keys
+from signals.checks.known_bad import KNOWN_BAD_KINDS
 from signals.engine import CHECKS, run_checks
 from signals.events import RescoreRequested, RiskChanged
 from signals.lookups import DbLookups, ScopedLookups, snapshot_load
 from signals.models import (
+    CareerKey,
     ComboWeight,
+    EvaluationCase,
     FlagWeight,
+    IdentityCorrection,
+    KnownBadIdentifier,
     LevelThreshold,
     ResumeBand,
     ResumeSignature,
     ScoreRun,
+    WeightDraft,
     WeightSet,
 )
 from signals.scoring import score_flags, weights_load
@@ -84,6 +94,7 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
     if snapshot is None:
         return None  # deleted since it was enqueued
     resume.resume_signature_store(candidate_id=snapshot.id, text=snapshot.resume_text)
+    career_keys_store(snapshot=snapshot)
     lookups = DbLookups(snapshot)
     results = run_checks(snapshot, lookups, CHECKS)
     # The same checks as the integration sees them: only those that asked about other
@@ -150,7 +161,9 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
             new_scoped_level=scoped.level, scoped_score=scoped.score,
             scoped_changed=old_scoped != (candidate.scoped_score, candidate.scoped_level,
                                           candidate.scoped_flags)))
-        if cascade:
+        # A level crossing critical changes what flows along strong links (risk_flow):
+        # the linked candidates are re-scored too, so a decision's effect reaches them now.
+        if cascade or (old_level == "critical") != (scored.level == "critical"):
             _rescore_linked(snapshot, lookups)
     return outcome
 
@@ -178,6 +191,13 @@ def _rescore_linked(snapshot, lookups: DbLookups) -> None:
     if len(ip_only) <= FANOUT_LIMIT:
         linked += ip_only
     linked += [other.id for other, _ in lookups.similar_resumes(snapshot)]
+    for kind, key, _label in career_keys(snapshot.employments):
+        peers = lookups.career_peers(kind, key)
+        # A template's copies, and the holders of a rare employer (a front company), up to
+        # and including the newcomer that makes it common (their flag goes); a common
+        # employer's many holders do not change with one more.
+        if kind == "career" or len(peers) <= RARE_EMPLOYER_MAX:
+            linked += [other.id for other in peers]
     ids = list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT]
     if not ids:
         return
@@ -205,3 +225,138 @@ def on_candidate_erased(event: CandidateErased) -> None:
     ScoreRun.objects.filter(candidate_id=event.candidate_id).update(flags=[])
     ResumeBand.objects.filter(candidate_id=event.candidate_id).delete()
     ResumeSignature.objects.filter(candidate_id=event.candidate_id).delete()
+    CareerKey.objects.filter(candidate_id=event.candidate_id).delete()
+    KnownBadIdentifier.objects.filter(candidate_id=event.candidate_id).delete()
+
+
+# --- What the HR leads decided feeds back (issue 10, item 5) ---------------------------------
+
+def known_bad_record(*, candidate_id: int, reason: str, decided_by: str = "") -> int:
+    """Make the candidate's strong identifiers known bad (a rejection as fraud, a failed
+    identity verification) and set every other candidate presenting one back to pending, so
+    that they are re-scored now, not when the next newcomer arrives. Called by the review
+    workflow inside the decision's transaction; the re-scores are enqueued after it commits
+    (RescoreRequested). Idempotent: identifiers already known bad from this candidate are
+    not recorded twice. Returns how many candidates were set back to pending."""
+    identifiers = list(Identifier.objects.filter(candidate_id=candidate_id,
+                                                 kind__in=KNOWN_BAD_KINDS)
+                       .values_list("kind", "key", "label"))
+    with transaction.atomic():
+        in_force = set(KnownBadIdentifier.objects
+                       .filter(candidate_id=candidate_id, withdrawn_at__isnull=True)
+                       .values_list("kind", "key"))
+        KnownBadIdentifier.objects.bulk_create([
+            KnownBadIdentifier(kind=kind, key=key, label=label, candidate_id=candidate_id,
+                               reason=reason, decided_by=decided_by)
+            for kind, key, label in identifiers if (kind, key) not in in_force
+        ])
+        return _rescore_presenting(candidate_id, [(k, key) for k, key, _ in identifiers])
+
+
+def known_bad_withdraw(*, candidate_id: int) -> int:
+    """The decision was reversed (the review reopened): the candidate's identifiers are no
+    longer known bad, and the candidates presenting them are re-scored. Returns how many."""
+    with transaction.atomic():
+        rows = KnownBadIdentifier.objects.filter(candidate_id=candidate_id,
+                                                 withdrawn_at__isnull=True)
+        keys = list(rows.values_list("kind", "key"))
+        if not keys:
+            return 0
+        rows.update(withdrawn_at=timezone.now())
+        return _rescore_presenting(candidate_id, keys)
+
+
+def _rescore_presenting(candidate_id: int, keys: list[tuple[str, str]]) -> int:
+    ids: list[int] = []
+    for kind, key in keys:  # one indexed look-up per identifier
+        ids += Identifier.objects.filter(kind=kind, key=key).exclude(
+            candidate_id=candidate_id).values_list("candidate_id", flat=True)
+    ids = list(dict.fromkeys(ids))[:RESCORE_LINKED_LIMIT]
+    if ids:
+        Candidate.objects.filter(pk__in=ids).update(risk_status=RiskStatus.PENDING,
+                                                    enqueued_at=None)
+        events.emit(RescoreRequested(candidate_ids=tuple(ids)))
+    return len(ids)
+
+
+# --- Recruiter corrections of the entity resolution ------------------------------------------
+
+def identity_correction_record(*, candidate_id: int, other_id: int, verdict: str,
+                               actor) -> IdentityCorrection:
+    """Record a recruiter's "same person" / "not the same person" for a pair of candidates,
+    on the audit trail, and re-score both (after commit). The caller checks the role."""
+    if verdict not in (IdentityCorrection.SAME, IdentityCorrection.DIFFERENT):
+        raise ApplicationError("Choose same person or not the same person.", code="invalid")
+    if candidate_id == other_id:
+        raise ApplicationError("A candidate is always the same person as itself.",
+                               code="invalid")
+    first, second = sorted((candidate_id, other_id))
+    with transaction.atomic():
+        found = list(Candidate.objects.select_for_update().filter(pk__in=(first, second))
+                     .order_by("pk").values_list("pk", flat=True))
+        if len(found) != 2:
+            raise ApplicationError("No such candidate.", code="not_found")
+        previous = IdentityCorrection.objects.filter(first_id=first, second_id=second).first()
+        correction, _ = IdentityCorrection.objects.update_or_create(
+            first_id=first, second_id=second,
+            defaults={"verdict": verdict, "corrected_by": actor.get_username()})
+        audit_record(actor=actor, action="resolution.correct", target_type="candidate",
+                     target_id=candidate_id,
+                     before={"other_id": other_id,
+                             "verdict": previous.verdict if previous else None},
+                     after={"other_id": other_id, "verdict": verdict})
+        Candidate.objects.filter(pk__in=(first, second)).update(
+            risk_status=RiskStatus.PENDING, enqueued_at=None)
+        events.emit(RescoreRequested(candidate_ids=(first, second)))
+    return correction
+
+
+# --- Draft weights (issue 10, item 6) ---------------------------------------------------------
+
+def weight_draft_publish(*, draft_id: int, actor) -> WeightDraft:
+    """Put a previewed draft live: its overrides are written into the weight rows, each
+    change on the audit trail, and the draft is marked published. Scores change at each
+    candidate's next scoring (the weights in force are read then)."""
+    with transaction.atomic():
+        draft = WeightDraft.objects.select_for_update().filter(pk=draft_id).first()
+        if draft is None:
+            raise ApplicationError("No such draft.", code="not_found")
+        if draft.published_at is not None:
+            raise ApplicationError("This draft is already live.", code="invalid_transition")
+        draft.full_clean()
+        before, after = {}, {}
+        for code, points in (draft.points or {}).items():
+            row, _ = FlagWeight.objects.select_for_update().get_or_create(
+                code=code, defaults={"points": points})
+            before[code], after[code] = row.points, points
+            row.points = points
+            row.save(update_fields=["points", "updated_at"])
+        for name, bonus in (draft.combos or {}).items():
+            row, _ = ComboWeight.objects.select_for_update().get_or_create(
+                name=name, defaults={"bonus": bonus})
+            before[f"combo.{name}"], after[f"combo.{name}"] = row.bonus, bonus
+            row.bonus = bonus
+            row.save(update_fields=["bonus", "updated_at"])
+        for level, min_score in (draft.thresholds or {}).items():
+            row, _ = LevelThreshold.objects.select_for_update().get_or_create(
+                level=level, defaults={"min_score": min_score})
+            before[f"threshold.{level}"], after[f"threshold.{level}"] = row.min_score, min_score
+            row.min_score = min_score
+            row.save(update_fields=["min_score", "updated_at"])
+        draft.published_at = timezone.now()
+        draft.published_by = actor.get_username()
+        draft.save(update_fields=["published_at", "published_by"])
+        audit_record(actor=actor, action="weights.publish_draft", target_type="signals.weightdraft",
+                     target_id=draft.pk, before=before, after=after)
+    return draft
+
+
+def evaluation_cases_store(*, cases: list[tuple[int, str, str, list]]) -> int:
+    """Replace the stored evaluation population (seed, label, group, flags): what the
+    draft-weights preview scores drafts against. Called by demo's evaluate_scoring."""
+    with transaction.atomic():
+        EvaluationCase.objects.all().delete()
+        EvaluationCase.objects.bulk_create([
+            EvaluationCase(seed=seed, label=label, group=group, flags=flags)
+            for seed, label, group, flags in cases])
+    return len(cases)

@@ -10,6 +10,7 @@ import unicodedata
 from rapidfuzz import fuzz
 
 from signals.engine import CandidateSnapshot, Flag, Lookups, OtherCandidate, check
+from signals.resolution import resolve
 
 # Names at or above this token_set_ratio (order, case and accents ignored) are the same
 # person: "Dana Whitfield", "Whitfield, Dana", "Dana W. Whitfield".
@@ -22,10 +23,12 @@ NAMES_IN_SUMMARY = 3
 
 @check("resume_reuse")
 def resume_reuse_check(snapshot: CandidateSnapshot, lookups: Lookups) -> list[Flag]:
+    resolution = resolve(snapshot, lookups)
     others = [
         (other, similarity)
         for other, similarity in lookups.similar_resumes(snapshot)
         if not same_person(snapshot.full_name, other.full_name)
+        and not resolution.related(other.id)
     ]
     if not others:
         return []

@@ -11,6 +11,7 @@ variants of one address are one address.
 
 from signals.checks.identity_reuse import applications, names_list, others_sharing, same_name
 from signals.engine import AddressSnap, CandidateSnapshot, Flag, Lookups, check
+from signals.resolution import resolve
 
 # No home address to compare with and the shipping address is in the claimed country: it may
 # well be home, so the question is asked at half weight.
@@ -79,14 +80,18 @@ def _differs_from_home(snapshot: CandidateSnapshot, address: AddressSnap,
 
 def _shared_address(snapshot: CandidateSnapshot, lookups: Lookups, address: AddressSnap,
                     at_home: bool) -> Flag | None:
-    # Another application under the candidate's own name is the same person applying again.
+    # Another application under the candidate's own name is the same person applying again,
+    # and the candidate's household ships to its own home (signals.resolution).
+    resolution = resolve(snapshot, lookups)
     others = [o for o in others_sharing(snapshot, lookups, "shipping_address", address.match_key)
-              if not same_name(snapshot.full_name, o.full_name)]
+              if not same_name(snapshot.full_name, o.full_name)
+              and not resolution.related(o.id)]
     # Applicants who give this address as their home, while this candidate only ships there:
     # one is likely family (a sibling at the parents'), several are personas of one farm.
     residents = [] if at_home else [
         o for o in lookups.presenting("residential_address", address.match_key)
         if not same_name(snapshot.full_name, o.full_name) and o not in others
+        and not resolution.related(o.id)
     ]
     if at_home and len(others) <= HOUSEHOLD_OTHERS:
         return None

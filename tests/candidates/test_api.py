@@ -211,9 +211,12 @@ class TestReadAndIsolation:
                                               email=a["email"].upper())).json()
         post(other_api, CandidatePayloadFactory(phone=shared_phone))
         links = api.get(f"{URL}{b['id']}/").json()["linked_candidates"]
-        assert links == [{"id": a["id"], "external_id": a["external_id"],
-                          "shared": ["bank_account", "email", "github", "ip", "linkedin",
-                                     "phone", "residential_address"]}]
+        shared = ["bank_account", "email", "github", "ip", "linkedin", "phone",
+                  "residential_address"]
+        # Issue 10: each link also says how it ties, with kind and strength.
+        assert links == [{"id": a["id"], "external_id": a["external_id"], "shared": shared,
+                          "ties": [{"kind": kind, "strength": "weak" if kind in (
+                              "ip", "residential_address") else "strong"} for kind in shared]}]
 
     def test_list_filters_and_paginates_stably(self, api):
         ids = [post(api, CandidatePayloadFactory()).json()["id"] for _ in range(5)]

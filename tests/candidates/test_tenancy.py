@@ -213,8 +213,12 @@ class TestTenancy:
         assert flags["reuse.phone"]["summary"] == (
             f"Phone {PHONE.replace(' ', '')} is also on 1 other application (Carol Mate)")
         assert flags["shipping.shared_address"]["evidence"]["others"] == carol_seen
+        # Issue 10: each link says how it ties (the factory's career is shared by everyone).
         assert body["linked_candidates"] == [
-            {"id": carol_id, "external_id": "b-carol", "shared": ["phone", "shipping_address"]},
+            {"id": carol_id, "external_id": "b-carol", "shared": ["phone", "shipping_address"],
+             "ties": [{"kind": "phone", "strength": "strong"},
+                      {"kind": "shipping_address", "strength": "strong"},
+                      {"kind": "same_career", "strength": "strong"}]},
         ]
         assert body["risk"]["score"] > 0
         assert body["risk"]["level"] != "low"

@@ -29,7 +29,7 @@ class TestIdentityReuse:
         assert flag.multiplier == 1.0
         assert flag.summary == "Phone +15125550199 is also on 1 other application (Alex Smith)"
         assert flag.evidence == {
-            "kind": "phone", "identifier": "+15125550199", "count": 1,
+            "kind": "phone", "identifier": "+15125550199", "count": 1, "persons": 1,
             "others": [{"id": 7, "external_id": "app-7", "full_name": "Alex Smith"}],
         }
 
@@ -105,30 +105,43 @@ class TestIdentityReuseLookAlikes:
         assert [f.code for f in flags] == ["reuse.ip"]
         assert flags[0].spec.severity == "low"
 
-    @pytest.mark.parametrize("name", ["DANA  WHITFIELD", "Whitfield, Dana", "Dána Whitfield"])
+    # Issue 10: a re-application under the same name is the same person (signals.resolution):
+    # what the records share is shown as a note and no longer scored (it was 0.5x reuse).
+    @pytest.mark.parametrize("name", ["DANA  WHITFIELD", "Whitfield, Dana", "Dána Whitfield",
+                                      "Dana J. Whitfield"])
     def test_it_notes_a_re_application_under_the_same_name(self, name):
         again = OtherCandidate(9, "lever-9", name)
-        [flag] = run([PHONE], {PHONE[:2]: [again]})
-        assert flag.code == "reuse.phone"
-        assert flag.multiplier == 0.5
-        assert flag.evidence["note"] == "same name: possibly a re-application"
-        assert flag.evidence["same_name"] == [9]
-        assert flag.summary.endswith("; same name: possibly a re-application")
+        [note] = run([PHONE], {PHONE[:2]: [again]})
+        assert note.code == "entity.same_person"
+        assert note.spec.severity == "info"
+        assert note.summary.startswith(f"Same person, applied 2 times: also {name}")
+        assert note.evidence["others"][0]["id"] == 9
+        assert note.evidence["others"][0]["shares"] == ["phone"]
+        assert score_flags([note], default_weights()).score == 0
 
-    def test_it_does_not_flag_a_home_or_ip_shared_with_the_same_name(self):
+    def test_it_does_not_score_a_home_or_ip_shared_with_the_same_name(self):
         home = ("residential_address", "US|78704|1 elm st", "1 Elm St")
         ip = ("ip", "203.0.113.7", "203.0.113.7")
         again = OtherCandidate(9, "lever-9", "Dana Whitfield")
-        assert run([home, ip], {home[:2]: [again], ip[:2]: [again]}) == []
+        flags = run([home, ip], {home[:2]: [again], ip[:2]: [again]})
+        assert [f.code for f in flags] == ["entity.same_person"]
 
-    def test_it_counts_only_other_names_when_a_namesake_shares_too(self):
+    def test_it_counts_only_other_persons_when_a_namesake_shares_too(self):
         again = OtherCandidate(9, "lever-9", "Dana Whitfield")
-        [flag] = run([PHONE], {PHONE[:2]: [again, ALEX, BO]})
-        assert flag.multiplier == 1.3  # two other names
-        assert flag.evidence["count"] == 3
-        assert flag.evidence["same_name"] == [9]
-        assert "note" not in flag.evidence
-        assert flag.summary.endswith("; 1 with the same name")
+        reuse, note = run([PHONE], {PHONE[:2]: [again, ALEX, BO]})
+        assert reuse.code == "reuse.phone"
+        assert reuse.multiplier == 1.3  # two other persons
+        assert reuse.evidence["count"] == 2
+        assert reuse.evidence["not_counted"] == [{"id": 9, "relation": "same_person"}]
+        assert [o["id"] for o in reuse.evidence["others"]] == [7, 8]
+        assert note.code == "entity.same_person"
+
+    def test_it_counts_one_person_applying_twice_once(self):
+        twice = [OtherCandidate(20, "gh-20", "Lee Park"), OtherCandidate(21, "lv-21", "Park, Lee")]
+        [reuse] = run([PHONE], {PHONE[:2]: twice})
+        assert reuse.multiplier == 1.0  # one other person, two records
+        assert reuse.evidence["persons"] == 1
+        assert reuse.summary.endswith(": 1 different person")
 
     def test_it_does_not_take_two_empty_names_for_the_same_name(self):
         nameless = OtherCandidate(9, "lever-9", "")

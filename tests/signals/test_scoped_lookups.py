@@ -126,4 +126,7 @@ class TestScopedRun:
         bob = create(other_api, 2, "Bob Persona", addresses=[SHIP], resume_text=RESUME)
         snapshot = snapshot_load(bob.pk)
         results = run_checks(snapshot, DbLookups(snapshot), CHECKS)
-        assert results.asked_others == {"identity_reuse", "resume_reuse", "shipping"}
+        # Issue 10 added the career links, rare employers, known-bad identifiers and the
+        # risk flowing along strong links.
+        assert results.asked_others == {"career", "identity_reuse", "known_bad", "resume_reuse",
+                                        "risk_flow", "shipping"}

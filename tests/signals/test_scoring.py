@@ -45,7 +45,7 @@ class TestScoreFlags:
         scored = score_flags([flag("payment.crypto")], default_weights())
         explained = scored.flags[0]
         assert set(explained) == {"code", "title", "severity", "points", "summary", "evidence",
-                                  "next_step"}
+                                  "next_step", "multiplier"}  # multiplier: issue 10's preview
         assert explained["next_step"] and explained["title"]
 
     def test_a_disabled_flag_counts_nothing(self):
@@ -53,8 +53,10 @@ class TestScoreFlags:
         weights.points["payment.crypto"] = 0
         assert score_flags([flag("payment.crypto")], weights).flags == []
 
-    @pytest.mark.parametrize("score, level", [(0, "low"), (19, "low"), (20, "medium"),
-                                              (44, "medium"), (45, "high"), (80, "critical")])
+    # Issue 10's recalibration: medium starts at 25, so one moderate signal (20) stays low.
+    @pytest.mark.parametrize("score, level", [(0, "low"), (20, "low"), (24, "low"),
+                                              (25, "medium"), (44, "medium"), (45, "high"),
+                                              (80, "critical")])
     def test_it_maps_scores_to_levels_by_threshold(self, score, level):
         assert level_for(score, default_weights().thresholds) == level
 

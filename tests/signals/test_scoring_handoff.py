@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.conf import settings
 
 from candidates.models import Candidate
 from signals.tasks import candidates_sweep_unscored
@@ -10,7 +11,9 @@ from tests.conftest import wait_for
 from tests.factories import CandidatePayloadFactory
 
 URL = "/api/v1/candidates/"
-QUEUE = "vetting-test"
+# The queue the test settings publish to ("vetting-test", or CELERY_QUEUE when a session sets
+# its own so that parallel test runs do not share one).
+QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 @pytest.mark.django_db
