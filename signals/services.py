@@ -3,8 +3,11 @@
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from candidates.models import Candidate, RiskStatus
@@ -52,6 +55,25 @@ class ScoreOutcome:
         if self.pending:
             return max(p["retry_after"] for p in self.pending)
         return 60 if self.failed else None
+
+
+def candidate_scoring_claim(*, candidate_id: int, lease_seconds: int) -> bool:
+    """Record that a worker starts scoring the candidate and may run for `lease_seconds`.
+
+    Returns False when there is nothing to score: the candidate is gone, or scored at its
+    current revision with every check complete. That is a duplicate message, e.g. one the
+    sweep re-sent while the first still waited in a backlog, or one Redis redelivered after
+    its visibility timeout because the worker holding it was killed. The lease is not
+    exclusive (two runs are harmless: the score is stored under a row lock and an unchanged
+    outcome stores nothing); a later start extends it. It is in database time, so the
+    sweep's comparison does not depend on the clocks of the worker hosts.
+    """
+    claimed = (
+        Candidate.objects.filter(pk=candidate_id)
+        .filter(Q(risk_status=RiskStatus.PENDING) | ~Q(incomplete_checks=[]))
+        .update(scoring_lease_until=Now() + timedelta(seconds=lease_seconds))
+    )
+    return claimed == 1
 
 
 def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
@@ -108,6 +130,7 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
         candidate.risk_level = scored.level
         candidate.risk_flags = flags
         candidate.scored_revision = snapshot.revision
+        candidate.scoring_lease_until = None  # the run is over
         candidate.incomplete_checks = (
             [{"check": f["check"], "status": "failed", "reason": f["error"]}
              for f in results.failed]
@@ -116,7 +139,7 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
         )
         candidate.save(update_fields=["risk_status", "risk_score", "risk_level", "risk_flags",
                                       "scored_at", "scored_revision", "incomplete_checks",
-                                      "updated_at"])
+                                      "scoring_lease_until", "updated_at"])
         if cascade:
             _rescore_linked(snapshot, lookups)
     return outcome
@@ -139,7 +162,11 @@ def _rescore_linked(snapshot, lookups: DbLookups) -> None:
     ids = list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT]
     if not ids:
         return
-    Candidate.objects.filter(pk__in=ids).update(risk_status=RiskStatus.PENDING, enqueued_at=None)
+    # A new hand-off: not yet published nor started (updated_at dates it for the sweep).
+    Candidate.objects.filter(pk__in=ids).update(
+        risk_status=RiskStatus.PENDING, enqueued_at=None, scoring_lease_until=None,
+        updated_at=timezone.now(),
+    )
     events.emit(RescoreRequested(candidate_ids=tuple(ids)))
 
 
