@@ -7,7 +7,7 @@ candidate row itself, written in the change's transaction; no request and no sco
 ever waits for the broker. A pending candidate is in one of four states:
 
   enqueued_at NULL                  not published yet: the relay thread publishes it right
-                                    after commit; if the broker was down or hung, the sweep
+                                    after commit (the sweep, if the broker was down or hung)
   enqueued_at set, no lease         published, waiting in the queue
   lease in the future               a worker is scoring it (for at most the time limit)
   lease run out                     its worker died: the sweep publishes it again at once
@@ -17,7 +17,10 @@ scored candidates whose last score lacks a check.
 """
 
 import logging
+import os
 import random
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import shared_task
@@ -117,7 +120,8 @@ def candidates_publish_scoring(candidate_ids: list[int]) -> int:
     how many it took (fewer when it failed, which is logged; the rest are the sweep's)."""
     published: list[int] = []
     try:
-        with _broker_connection() as broker, broker.Producer() as producer:
+        with _broker_connection() as broker:
+            producer = broker.Producer()
             for candidate_id in candidate_ids:
                 candidate_score_task.apply_async((candidate_id,), producer=producer,
                                                  retry=False)
@@ -125,23 +129,48 @@ def candidates_publish_scoring(candidate_ids: list[int]) -> int:
     except Exception as exc:  # kombu raises several types (OperationalError, socket errors)
         logger.warning("broker unavailable (%s); %d candidate(s) left for the sweep",
                        exc, len(candidate_ids) - len(published))
-    if published:
-        Candidate.objects.filter(pk__in=published, risk_status=RiskStatus.PENDING).update(
-            enqueued_at=timezone.now()
+    now = timezone.now()
+    for candidate_id in published:
+        # One row per statement: holding no other row lock while waiting for this one, the
+        # relay can never be part of a deadlock (a multi-row UPDATE of linked candidates
+        # was, against a scoring run re-scoring them).
+        Candidate.objects.filter(pk=candidate_id, risk_status=RiskStatus.PENDING).update(
+            enqueued_at=now
         )
     return len(published)
 
 
+_thread_broker = threading.local()
+
+
+@contextmanager
 def _broker_connection():
     """A broker connection whose every socket operation gives up after
     PUBLISH_TIMEOUT_SECONDS: a hung broker costs the caller one second, not the connection
-    pool's retries. A new one each time, so it always follows the configured URL."""
+    pool's retries. Kept per thread (the relay thread publishes through one connection) and
+    dropped on any error, in a forked child, or when the configured broker URL changes."""
     app = candidate_score_task.app
-    options = {**app.conf.broker_transport_options,
-               "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
-               "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS}
-    return app.connection_for_write(connect_timeout=PUBLISH_TIMEOUT_SECONDS,
-                                    transport_options=options)
+    key = (os.getpid(), app.conf.broker_url)
+    if getattr(_thread_broker, "key", None) != key:
+        _broker_connection_drop()
+        options = {**app.conf.broker_transport_options,
+                   "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
+                   "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS}
+        _thread_broker.connection = app.connection_for_write(
+            connect_timeout=PUBLISH_TIMEOUT_SECONDS, transport_options=options)
+        _thread_broker.key = key
+    try:
+        yield _thread_broker.connection
+    except Exception:
+        _broker_connection_drop()
+        raise
+
+
+def _broker_connection_drop() -> None:
+    kept, key = getattr(_thread_broker, "connection", None), getattr(_thread_broker, "key", None)
+    _thread_broker.connection = _thread_broker.key = None
+    if kept is not None and key[0] == os.getpid():  # a forked child leaves its parent's alone
+        kept.release()
 
 
 def _relay_publish(candidate_ids: list[int]) -> bool:

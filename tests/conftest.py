@@ -57,20 +57,19 @@ def redis_client():
     client.flushdb()
 
 
-def _broker_switch(url: str | None = None):
-    """Point the Celery app at `url` (None: back at the real broker). Returns the real URL."""
+def _broker_switch(url: str | None = None) -> None:
+    """Point the Celery app at `url` (None: back at the real broker)."""
+    from django.conf import settings
+
     from signals.tasks import relay
     from vetting.celery import app
 
-    real_url = getattr(app, "_real_broker_url", None) or app.conf.broker_url
-    app._real_broker_url = real_url
     # Drop the cached pools (as Celery does after a fork) so the next publish connects to the
     # new URL; kombu keeps one pool per URL, so the real one is reused intact.
-    app.conf.broker_url = url or real_url
+    app.conf.broker_url = url or settings.CELERY_BROKER_URL
     app._pool = None
     app.amqp._producer_pool = None
     relay.resume()  # the broker changed: the relay may try at once
-    return real_url
 
 
 @pytest.fixture
