@@ -227,6 +227,9 @@ SPECTACULAR_SETTINGS = {
 # Celery. Without REDIS_URL (the embedded default) tasks run in process, eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu's Redis transport with one fix: a worker goes on consuming after Redis failed to
+# confirm an acknowledgement (vetting/broker.py explains). Not for rediss:// (TLS).
+CELERY_BROKER_TRANSPORT = "vetting.broker:Transport" if REDIS_URL.startswith("redis://") else None
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
