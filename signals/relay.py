@@ -27,9 +27,14 @@ class Relay:
     the broker took them all (having recorded those it took)."""
 
     def __init__(self, publish: Callable[[list[int]], bool], *, name: str,
+                 on_idle: Callable[[], object] = lambda: None, idle_seconds: float = 5.0,
                  max_waiting: int = 10_000, pause_seconds: float = 5.0):
         self._publish = publish
         self._name = name
+        # Run in the relay's thread once nothing came for idle_seconds after a batch (or when
+        # someone drains): e.g. close the thread's database connection, kept between batches.
+        self._on_idle = on_idle
+        self._idle_seconds = idle_seconds
         self._max_waiting = max_waiting  # beyond this the broker is not keeping up: drop
         self._pause_seconds = pause_seconds  # after a failure, one attempt per pause at most
         self._reset()
@@ -42,6 +47,8 @@ class Relay:
         self._wake = threading.Condition(self._lock)
         self._waiting: list[int] = []
         self._busy = False
+        self._used = False  # a batch ran since on_idle last did
+        self._draining = 0
         self._paused_until = 0.0
         self._thread: threading.Thread | None = None
 
@@ -64,14 +71,20 @@ class Relay:
         return True
 
     def drain(self, timeout: float) -> bool:
-        """Wait until everything submitted was published or dropped; False on timeout."""
+        """Wait until everything submitted was published or dropped and the thread went idle
+        (on_idle ran); False on timeout."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while self._waiting or self._busy:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._wake.wait(min(remaining, 0.05))
+            self._draining += 1
+            self._wake.notify_all()
+            try:
+                while self._waiting or self._busy or self._used:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._wake.wait(min(remaining, 0.05))
+            finally:
+                self._draining -= 1
         return True
 
     def resume(self) -> None:
@@ -83,9 +96,15 @@ class Relay:
         while True:
             with self._lock:
                 while not self._waiting:
-                    self._wake.wait()
+                    if not self._used:
+                        self._wake.wait()
+                    elif self._draining or not self._wake.wait(self._idle_seconds):
+                        break  # idle
                 batch, self._waiting = self._waiting, []
                 self._busy = True
+            if not batch:
+                self._idle()
+                continue
             try:
                 taken = self._publish(batch)
             except Exception:  # the database, say: the sweep will find the batch unrecorded
@@ -98,4 +117,14 @@ class Relay:
                     self._waiting = []
                     self._paused_until = time.monotonic() + self._pause_seconds
                 self._busy = False
+                self._used = True
                 self._wake.notify_all()
+
+    def _idle(self) -> None:
+        try:
+            self._on_idle()
+        except Exception:
+            logger.exception("%s: going idle failed", self._name)
+        with self._lock:
+            self._busy = self._used = False
+            self._wake.notify_all()

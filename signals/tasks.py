@@ -26,7 +26,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError as DatabaseOperationalError
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -174,16 +174,15 @@ def _broker_connection_drop() -> None:
 
 
 def _relay_publish(candidate_ids: list[int]) -> bool:
-    """The relay thread's batch: publish, then close the thread's own database connection
-    (Django closes a request's connection, but nothing closes a thread's)."""
-    try:
-        return candidates_publish_scoring(candidate_ids) == len(candidate_ids)
-    finally:
-        connection.close()
+    """The relay thread's batch. Its database connection is the thread's own: kept between
+    batches (a new PostgreSQL connection per create cost the API a third of its throughput)
+    and closed when the relay goes idle, as Django does for a request's at its end."""
+    close_old_connections()  # one that broke (the database restarted) or grew too old
+    return candidates_publish_scoring(candidate_ids) == len(candidate_ids)
 
 
 # One per process (web and worker alike); its thread starts with the first hand-off.
-relay = Relay(_relay_publish, name="scoring-relay")
+relay = Relay(_relay_publish, name="scoring-relay", on_idle=lambda: connection.close())
 
 
 SWEEP_BATCH_SIZE = 500  # one beat tick; a backlog drains over a few ticks, oldest first
