@@ -81,6 +81,12 @@ class Candidate(BaseModel):
     # When the scoring task was last handed to the broker; NULL while it never was (e.g. the
     # broker was down at commit time). The sweep re-enqueues pending candidates by it.
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Until when the worker that started scoring this revision may still be running it: set
+    # when a worker starts (the scoring task's hard time limit plus a margin, in database
+    # time). A pending candidate whose lease has run out lost its worker (SIGKILL, OOM, a
+    # host gone), and the sweep sends it again at once instead of after
+    # SCORING_REQUEUE_AFTER_SECONDS. NULL while no worker has started the current hand-off.
+    scoring_lease_until = models.DateTimeField(null=True, blank=True)
     # Checks the last score lacks: [{"check", "status": "failed"|"pending", "reason"}] (a
     # crash, or GitHub rate-limiting us). The task retries them; the sweep tries again later
     # if the retries ran out. Shown to recruiters and integrators beside the score.
@@ -108,6 +114,13 @@ class Candidate(BaseModel):
                 fields=["enqueued_at"],
                 condition=Q(risk_status="pending"),
                 name="candidate_pending_sweep",
+            ),
+            # The sweep: pending candidates whose worker died (lease run out). Only the few
+            # candidates being scored right now are in it.
+            models.Index(
+                fields=["scoring_lease_until"],
+                condition=Q(risk_status="pending", scoring_lease_until__isnull=False),
+                name="candidate_lease_sweep",
             ),
             # The sweep: scored candidates whose last run lacks a check.
             models.Index(

@@ -68,7 +68,8 @@ def candidate_upsert(*, integration: Integration, data: dict) -> tuple[Candidate
             setattr(candidate, name, value)
         candidate.revision += 1
         candidate.risk_status = RiskStatus.PENDING
-        candidate.enqueued_at = None
+        candidate.enqueued_at = None  # a new hand-off, not yet published nor started
+        candidate.scoring_lease_until = None
         candidate.save()
         for model in EVIDENCE_MODELS:
             model.objects.filter(candidate=candidate).delete()

@@ -11,8 +11,11 @@ applicants, not even through the score (docs/tenancy.md).
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from candidates.events import CandidateErased
@@ -81,6 +84,25 @@ class ScoreOutcome:
         return 60 if self.failed else None
 
 
+def candidate_scoring_claim(*, candidate_id: int, lease_seconds: int) -> bool:
+    """Record that a worker starts scoring the candidate and may run for `lease_seconds`.
+
+    Returns False when there is nothing to score: the candidate is gone, or scored at its
+    current revision with every check complete. That is a duplicate message, e.g. one the
+    sweep re-sent while the first still waited in a backlog, or one Redis redelivered after
+    its visibility timeout because the worker holding it was killed. The lease is not
+    exclusive (two runs are harmless: the score is stored under a row lock and an unchanged
+    outcome stores nothing); a later start extends it. It is in database time, so the
+    sweep's comparison does not depend on the clocks of the worker hosts.
+    """
+    claimed = (
+        Candidate.objects.filter(pk=candidate_id)
+        .filter(Q(risk_status=RiskStatus.PENDING) | ~Q(incomplete_checks=[]))
+        .update(scoring_lease_until=Now() + timedelta(seconds=lease_seconds))
+    )
+    return claimed == 1
+
+
 def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
     """Score the candidate's current revision. Idempotent: the same evidence and weights give
     the same outcome, and an unchanged outcome stores nothing new.
@@ -144,6 +166,7 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
         candidate.risk_level = scored.level
         candidate.risk_flags = flags
         candidate.scored_revision = snapshot.revision
+        candidate.scoring_lease_until = None  # the run is over
         candidate.incomplete_checks = _incomplete(results)
         candidate.scoped_score = scoped.score
         candidate.scoped_level = scoped.level
@@ -152,7 +175,8 @@ def candidate_score(*, candidate_id: int) -> ScoreOutcome | None:
         candidate.save(update_fields=["risk_status", "risk_score", "risk_level", "risk_flags",
                                       "scored_at", "scored_revision", "incomplete_checks",
                                       "scoped_score", "scoped_level", "scoped_flags",
-                                      "scoped_incomplete_checks", "updated_at"])
+                                      "scoped_incomplete_checks", "scoring_lease_until",
+                                      "updated_at"])
         # The review workflow (and whoever else listens) hears of it in this transaction,
         # with the new risk already saved on the candidate.
         events.emit(RiskChanged(
@@ -201,7 +225,11 @@ def _rescore_linked(snapshot, lookups: DbLookups) -> None:
     ids = list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT]
     if not ids:
         return
-    Candidate.objects.filter(pk__in=ids).update(risk_status=RiskStatus.PENDING, enqueued_at=None)
+    # A new hand-off: not yet published nor started (updated_at dates it for the sweep).
+    Candidate.objects.filter(pk__in=ids).update(
+        risk_status=RiskStatus.PENDING, enqueued_at=None, scoring_lease_until=None,
+        updated_at=timezone.now(),
+    )
     events.emit(RescoreRequested(candidate_ids=tuple(ids)))
 
 

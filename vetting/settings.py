@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
 # Celery. Without REDIS_URL (the embedded default) tasks run in process, eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu's Redis transport with one fix: a worker goes on consuming after Redis failed to
+# confirm an acknowledgement (vetting/broker.py explains). Not for rediss:// (TLS).
+CELERY_BROKER_TRANSPORT = "vetting.broker:Transport" if REDIS_URL.startswith("redis://") else None
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -313,8 +316,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
-# While the broker is down an API request must not hang: try briefly, then let the sweep
-# below pick the candidate up once the broker is back.
+# Publishes by beat and by tasks (retries) try briefly. No request publishes: the scoring
+# hand-off goes through a relay thread with its own, shorter bound (signals/tasks.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -324,7 +327,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# How long a candidate may wait for scoring before the sweep enqueues it again.
+# The scoring task's hard time limit. A score takes milliseconds; only the GitHub and
+# line-type look-ups can wait (each bounded by its own timeout). The soft limit, at 80%,
+# ends a slow check as failed (retried) and the score is still stored. A worker's lease on
+# the candidate it starts lasts this plus 5 s: a pending candidate whose lease ran out lost
+# its worker, and the next sweep sends it again.
+SCORING_TIME_LIMIT = envint("SCORING_TIME_LIMIT", "25")
+# How often beat runs the sweep (signals.tasks.candidates_sweep_unscored_task). A task whose
+# worker died is re-run within SCORING_TIME_LIMIT + 5 + this (45 s by default).
+SCORING_SWEEP_SECONDS = envint("SCORING_SWEEP_SECONDS", "15")
+# A candidate published this long ago that no worker ever started, while nothing waits in
+# the queue, lost its message (Redis restarted without its data): the sweep sends it again.
 SCORING_REQUEUE_AFTER_SECONDS = envint("SCORING_REQUEUE_AFTER_SECONDS", "300")
 # How often the sweep re-scores a candidate whose last score lacks a check (GitHub down for
 # hours, say) once the task's own retries are spent.
@@ -341,8 +354,8 @@ CELERY_BEAT_SCHEDULE = {
     # worker died; expires so a backlog of sweeps does not pile up behind an outage.
     "sweep-unscored-candidates": {
         "task": "signals.tasks.candidates_sweep_unscored_task",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(SCORING_SWEEP_SECONDS),
+        "options": {"expires": max(1, SCORING_SWEEP_SECONDS - 1)},
     },
     # Idempotency keys are kept for 24 hours (Stripe's window), then pruned.
     "prune-idempotency-keys": {

@@ -1,13 +1,17 @@
 """The scoring pipeline: idempotent runs, failing and pending checks, stale revisions,
 weights on record, and re-scoring of linked candidates."""
 
+import base64
+import json
+
 import pytest
+from django.conf import settings
 
 from candidates.models import Candidate
 from signals.engine import CHECKS, CheckPending, Flag
 from signals.models import FlagWeight, ScoreRun
 from signals.services import candidate_score
-from signals.tasks import candidate_score_task
+from signals.tasks import candidate_score_task, relay
 from tests.factories import CandidatePayloadFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,8 +154,12 @@ class TestLinkedRescoring:
             candidate_score(candidate_id=second.pk)
         first.refresh_from_db()
         assert first.risk_status == "pending"  # re-score requested
-        assert first.enqueued_at is not None  # and handed to the broker
         assert first.risk_score is not None  # the old score stays visible meanwhile
+        # and handed to the broker by the relay thread, after commit
+        assert relay.drain(timeout=5)
+        (message,) = redis_client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)
+        args, _, _ = json.loads(base64.b64decode(json.loads(message)["body"]))
+        assert args == [first.pk]
 
     def test_a_rescore_does_not_cascade_again(self, api, django_capture_on_commit_callbacks,
                                               redis_client):
