@@ -41,7 +41,7 @@ class TestResolutionCorrection:
             self, namesakes, recruiter):
         first, second = namesakes
         page = client_for(recruiter).get(reverse("review:candidate", args=[second.pk]))
-        assert "Not the same person as Dana Whitfield" in page.content.decode()
+        assert "Mark as a different person from Dana Whitfield" in page.content.decode()
         response = client_for(recruiter).post(
             reverse("review:resolution", args=[second.pk]),
             {"other_id": first.pk, "verdict": "different"})
