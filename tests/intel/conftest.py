@@ -5,9 +5,9 @@ from django.conf import settings
 
 from intel import ipranges
 
-# The real X4BNet lists and Astrill blocks (shared/, beside the clone; never copied into the
-# repository). CI runs with shared/ there too, so these tests are not skipped.
-SHARED_RANGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "ip-ranges"
+# Samples of the real X4BNet lists and the Astrill blocks, shipped with the tests (their
+# source and licence: tests/data/ip-ranges/README.md); the full lists are for benchmarks.
+SAMPLE_RANGES = Path(settings.BASE_DIR) / "tests" / "data" / "ip-ranges"
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from intel.ipranges import categories_for
 from intel.models import IpRange, IpRangeList
-from tests.intel.conftest import SHARED_RANGES
+from tests.intel.conftest import SAMPLE_RANGES
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ class TestFromFile:
         assert stored("vpn") == {"192.0.2.0/24", "2001:db8::/32"}
 
     def test_it_imports_the_real_astrill_blocks(self):
-        output = run("astrill", str(SHARED_RANGES / "astrill-ipv4.txt"))
+        output = run("astrill", str(SAMPLE_RANGES / "astrill-ipv4.txt"))
         assert "Imported 11 ranges into 'astrill' (11 IPv4, 0 IPv6)" in output
         assert "0 rejected" in output
 

@@ -11,7 +11,7 @@ from signals.engine import CandidateSnapshot, IpSnap, Lookups, run_checks
 from signals.scoring import default_weights, score_flags
 from signals.services import candidate_score
 from tests.factories import CandidatePayloadFactory
-from tests.intel.conftest import SHARED_RANGES
+from tests.intel.conftest import SAMPLE_RANGES
 
 # Public addresses (the check ignores documentation ranges), answered from memory below.
 ASTRILL = "104.140.119.7"  # an Astrill-registered /24, inside the datacenter list too
@@ -244,7 +244,7 @@ class TestWithTheDatabase:
 
     def test_an_astrill_ip_from_the_real_blocks_is_flagged(self, api):
         ip_ranges_import(category="astrill", source="astrill-ipv4.txt",
-                         lines=(SHARED_RANGES / "astrill-ipv4.txt").read_text().splitlines())
+                         lines=(SAMPLE_RANGES / "astrill-ipv4.txt").read_text().splitlines())
         ip_ranges_import(category="datacenter", source="test",
                          lines=["104.140.119.0/24", "104.140.0.0/16"])
         payload = CandidatePayloadFactory(ip_addresses=[
