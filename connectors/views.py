@@ -11,8 +11,6 @@ import json
 import logging
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -129,18 +127,9 @@ def assessment_response_error(request):
 # --- The connection page (admins) ---------------------------------------------------------
 
 
-def _admin_required(request):
-    if not request.user.is_authenticated:
-        return False
-    if roles.ADMIN not in roles.user_roles(request.user):
-        raise PermissionDenied("The ATS connections are for admins.")
-    return True
-
-
 @require_GET
+@roles.capability_required(roles.SETTINGS)
 def connection_list(request):
-    if not _admin_required(request):
-        return redirect_to_login(request.get_full_path())
     return render(request, "connectors/connection_list.html",
                   {"connections": selectors.connection_list()})
 
@@ -156,16 +145,14 @@ def _detail(request, connection: Connection, *, new_secret: str = ""):
 
 
 @require_GET
+@roles.capability_required(roles.SETTINGS)
 def connection_detail(request, pk: int):
-    if not _admin_required(request):
-        return redirect_to_login(request.get_full_path())
     return _detail(request, get_object_or_404(selectors.connection_list(), pk=pk))
 
 
 @require_http_methods(["GET", "POST"])
+@roles.capability_required(roles.SETTINGS)
 def connection_new(request):
-    if not _admin_required(request):
-        return redirect_to_login(request.get_full_path())
     form = ConnectionForm(request.POST or None, initial={"writeback_enabled": True})
     if request.method != "POST" or not form.is_valid():
         return render(request, "connectors/connection_form.html", {"form": form})
@@ -179,9 +166,8 @@ def connection_new(request):
 
 
 @require_http_methods(["GET", "POST"])
+@roles.capability_required(roles.SETTINGS)
 def connection_edit(request, pk: int):
-    if not _admin_required(request):
-        return redirect_to_login(request.get_full_path())
     connection = get_object_or_404(selectors.connection_list(), pk=pk)
     initial = {name: getattr(connection, name) for name in (
         "integration", "kind", "api_base_url", "api_user_id", "writeback_enabled", "is_active")}

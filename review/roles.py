@@ -31,11 +31,13 @@ VIEW = "view"  # queue, candidate pages, overview
 REVIEW = "review"  # start, clear, escalate, verification requests and outcomes
 DECIDE = "decide"  # approve or reject an escalated candidate
 AUDIT = "audit"  # read and export the audit trail
+SETTINGS = "settings"  # ATS connections and webhook endpoints
 CAPABILITIES = {
     VIEW: {RECRUITER, HR_LEAD, ADMIN},
     REVIEW: {RECRUITER, HR_LEAD},
     DECIDE: {HR_LEAD},
     AUDIT: {HR_LEAD, ADMIN},
+    SETTINGS: {ADMIN},
 }
 # What the 403 page says when a capability is missing.
 CAPABILITY_HINTS = {
@@ -43,6 +45,7 @@ CAPABILITY_HINTS = {
     REVIEW: "Review decisions and verification requests are for recruiters and HR leads.",
     DECIDE: "Approving or rejecting a flagged hire is for HR leads.",
     AUDIT: "The audit trail is for HR leads and admins.",
+    SETTINGS: "ATS connections and webhook settings are for admins.",
 }
 
 

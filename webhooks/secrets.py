@@ -1,23 +1,22 @@
 """Signing secrets: made here, shown once, stored only encrypted.
 
-Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`) with a key derived from the
-WEBHOOK_SECRET_KEY setting, kept apart from SECRET_KEY so that rotating the session key does
-not orphan every endpoint's secret. A database dump alone does not reveal any secret.
+Encrypted (core.crypto) with a key derived from the WEBHOOK_SECRET_KEY setting, kept apart
+from SECRET_KEY so that rotating the session key does not orphan every endpoint's secret.
+A database dump alone does not reveal any secret.
 """
 
 import base64
-import hashlib
 import secrets
 
-from cryptography.fernet import Fernet
 from django.conf import settings
+
+from core import crypto
 
 SECRET_PREFIX = "whsec_"
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"webhooks.secrets:" + settings.WEBHOOK_SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def _keys() -> list[bytes]:
+    return [crypto.derived_key(settings.WEBHOOK_SECRET_KEY, purpose="webhooks.secrets")]
 
 
 def secret_generate() -> str:
@@ -26,8 +25,8 @@ def secret_generate() -> str:
 
 
 def secret_encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return crypto.encrypt(secret, keys=_keys())
 
 
 def secret_decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
+    return crypto.decrypt(token, keys=_keys())

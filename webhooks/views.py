@@ -4,12 +4,8 @@ integration, their secrets (shown once), the delivery log, resend, replay and te
 Thin like review/views.py: check the role, validate a form, call one service or selector.
 """
 
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -33,22 +29,6 @@ from webhooks.services import (
     endpoint_update,
 )
 
-ADMIN_HINT = "Webhook settings are for admins."
-
-
-def admin_required(view: Callable) -> Callable:
-    """Anonymous users go to the sign-in page; anyone but an admin gets 403."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if roles.ADMIN not in roles.user_roles(request.user):
-            raise PermissionDenied(ADMIN_HINT)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
 
 def _endpoint_or_404(pk: int):
     endpoint = endpoint_get(integration=None, endpoint_id=pk)
@@ -59,7 +39,7 @@ def _endpoint_or_404(pk: int):
 
 @never_cache  # the answer to a POST holds a secret: no cache may keep it
 @require_http_methods(["GET", "POST"])
-@admin_required
+@roles.capability_required(roles.SETTINGS)
 def endpoints(request):
     form = EndpointCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +58,7 @@ def endpoints(request):
 
 
 @require_GET
-@admin_required
+@roles.capability_required(roles.SETTINGS)
 def endpoint_detail(request, pk: int):
     return _detail_page(request, _endpoint_or_404(pk))
 
@@ -96,7 +76,7 @@ def _detail_page(request, endpoint, *, form=None, status: int = 200):
 
 
 @require_POST
-@admin_required
+@roles.capability_required(roles.SETTINGS)
 def endpoint_edit(request, pk: int):
     endpoint = _endpoint_or_404(pk)
     form = EndpointEditForm(request.POST)
@@ -113,7 +93,7 @@ def endpoint_edit(request, pk: int):
 
 @never_cache
 @require_POST
-@admin_required
+@roles.capability_required(roles.SETTINGS)
 def endpoint_rotate(request, pk: int):
     endpoint = _endpoint_or_404(pk)
     secret = endpoint_secret_rotate(endpoint=endpoint, actor=request.user)
@@ -122,7 +102,7 @@ def endpoint_rotate(request, pk: int):
 
 
 @require_POST
-@admin_required
+@roles.capability_required(roles.SETTINGS)
 def endpoint_test(request, pk: int):
     event = endpoint_test_send(endpoint=_endpoint_or_404(pk), actor=request.user)
     messages.success(request, f"Test event {event.msg_id} queued.")
@@ -130,7 +110,7 @@ def endpoint_test(request, pk: int):
 
 
 @require_POST
-@admin_required
+@roles.capability_required(roles.SETTINGS)
 def endpoint_replay(request, pk: int):
     endpoint = _endpoint_or_404(pk)
     form = ReplayForm(request.POST)
@@ -144,7 +124,7 @@ def endpoint_replay(request, pk: int):
 
 
 @require_POST
-@admin_required
+@roles.capability_required(roles.SETTINGS)
 def delivery_resend(request, pk: int, delivery_id: int):
     endpoint = _endpoint_or_404(pk)
     deliveries = endpoint.deliveries.filter(pk=delivery_id)
