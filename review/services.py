@@ -37,6 +37,7 @@ from review.models import (
     VerificationOutcome,
     VerificationRequest,
 )
+from review.rings import FRAUD_REASONS
 from signals.events import RiskChanged
 from signals.services import known_bad_record, known_bad_withdraw
 
@@ -69,7 +70,7 @@ REJECT_REASONS = {
 }
 # Rejections that make the candidate's strong identifiers known bad: any other record that
 # presents one is critical from then on (signals.checks.known_bad).
-KNOWN_BAD_REASONS = ("fraud_confirmed", "verification_failed", "sanctions_match")
+KNOWN_BAD_REASONS = FRAUD_REASONS  # a rejection for one of these makes identifiers known bad
 ALL_REASONS = {**CLEAR_REASONS, **ESCALATE_REASONS, **APPROVE_REASONS, **REJECT_REASONS,
                "level_raised": "Risk level rose on re-score"}
 COMMENT_MAX = 4000
