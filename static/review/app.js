@@ -1,4 +1,5 @@
 /* Progressive enhancement only: every page works without this file.
+   - "?" opens the page's list of shortcuts (a <dialog id="shortcut-help">), if it has one.
    - "/" focuses the search box; "j"/"k" move through the queue, Enter opens.
    - Hovering or focusing a person in the linked-identities graph highlights what they share.
    - Decision buttons ask for confirmation before approving or rejecting. */
@@ -15,6 +16,12 @@
     if (event.key === "/") {
       var search = document.querySelector("input[type=search]");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
+      return;
+    }
+    if (event.key === "?") {
+      // Every page with shortcuts renders <dialog id="shortcut-help"> listing them.
+      var help = document.getElementById("shortcut-help");
+      if (help && !help.open) { event.preventDefault(); help.showModal(); }
       return;
     }
     if (event.key !== "j" && event.key !== "k") return;
