@@ -6,7 +6,6 @@ redirect, or with the page again, the reason and a 4xx status when refused."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
@@ -19,6 +18,7 @@ from review.case_forms import (
     CaseIncludeForm,
     states_encode,
 )
+from review.case_render import candidate_url_maker, member_links, timeline_html
 from review.cases import (
     case_assign,
     case_assignees,
@@ -33,7 +33,7 @@ from review.cases import (
     case_preview,
     case_refusal_record,
 )
-from review.graph import graph_layout, graph_svg
+from review.graph import graph_layout, graph_svg, kind_label
 from review.models import CaseState, DecisionAction, ReviewState
 from review.selectors import candidate_get
 
@@ -219,9 +219,22 @@ def _preview(request, candidate, *, error: str = "", status: int = 200):
     }, status=status)
 
 
+def _ticked(form) -> set[int]:
+    if form is None:
+        return set()
+    return {int(v) for v in form.data.getlist("members") if str(v).isdigit()}
+
+
 def _case_page(request, case, *, forms: dict | None = None, error: str = "",
                refusals: list | None = None, status: int = 200):
     page = case_page(case)
+    url = candidate_url_maker()
+    for member in page.members:
+        member["url"] = url(member["id"])
+        member["timeline_html"] = timeline_html(member["timeline"])
+        member["shares_text"] = ", ".join(kind_label(kind) for kind in member["shares"])
+    for hub in page.hubs:
+        hub["links"] = member_links(hub["members"], url)
     forms = forms or {}
     user = request.user
     is_open = case.state == CaseState.OPEN
@@ -235,6 +248,7 @@ def _case_page(request, case, *, forms: dict | None = None, error: str = "",
             continue
         decisions.append({
             "action": action, "targets": targets,
+            "names": ", ".join(m["full_name"] or m["external_id"] for m in targets),
             "form": forms.get(action) or CaseDecisionForm(initial={"expected": expected},
                                                           action=action),
             "makers": [m for m in targets if capability == roles.DECIDE
@@ -246,11 +260,13 @@ def _case_page(request, case, *, forms: dict | None = None, error: str = "",
         "case": case, "page": page, "decisions": decisions, "error": error,
         "refusals": refusals or [], "can_review": can_review,
         "exclude_form": forms.get("exclude") or CaseExcludeForm(member_ids=ids),
+        # The members ticked in a refused exclusion stay ticked.
+        "excluding": _ticked(forms.get("exclude")),
         "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id},
                                       users=case_assignees()) if can_review else None,
         "close_form": forms.get("close") or CaseCloseForm(),
         "excluded_count": sum(1 for m in page.members if m["excluded"]),
         "graph_svg": graph_svg(graph_layout(page.graph),
                                title=f"Case #{case.pk}: what ties its members",
-                               node_url=lambda i: reverse("review:candidate", args=[i])),
+                               node_url=url),
     }, status=status)

@@ -50,8 +50,9 @@ from review.models import (
     CaseState,
     Decision,
     DecisionAction,
-    Review,
     ReviewState,
+    VerificationMethod,
+    VerificationOutcome,
     VerificationRequest,
 )
 from review.rings import fraud_links, ring_member_ids, ring_sizes
@@ -413,7 +414,7 @@ def _candidate_rows(ids: list[int]) -> dict[int, dict]:
 
 def _hub_rows(hubs: list[dict], rows: dict[int, dict]) -> list[dict]:
     return [{"kind": h["kind"], "kind_label": kind_label(h["kind"]),
-             "label": hub_name(h["kind"], h["label"]),
+             "label": mask_label(h["kind"], h["label"]),
              "weak": h["kind"] in WEAK_IDENTIFIER_KINDS,
              "members": [rows[i] for i in h["members"] if i in rows]}
             for h in hubs]
@@ -475,15 +476,12 @@ def case_page(case: Case) -> CasePage:
     rejected as fraud (1), their timelines (2: decisions, verifications), the case's audit
     events (1)."""
     members = list(
-        CaseMember.objects.filter(case=case).order_by("candidate_id")
-        .select_related("candidate", "candidate__review", "candidate__review__assignee",
-                        "excluded_by")
-        .only("candidate_id", "excluded", "excluded_reason", "excluded_at",
-              "excluded_by__username", "candidate__full_name", "candidate__external_id",
-              "candidate__risk_score", "candidate__risk_level",
-              "candidate__review__state", "candidate__review__escalated_by_id",
-              "candidate__review__assignee__username"))
-    ids = [m.candidate_id for m in members]
+        CaseMember.objects.filter(case=case).order_by("candidate_id").values(
+            "candidate_id", "excluded", "excluded_reason", "excluded_at",
+            "excluded_by__username", "candidate__full_name", "candidate__external_id",
+            "candidate__risk_score", "candidate__risk_level", "candidate__review__state",
+            "candidate__review__escalated_by_id", "candidate__review__assignee__username"))
+    ids = [m["candidate_id"] for m in members]
     hubs = _shared_identifiers(ids)
     fraud = fraud_links(ids)
     timelines = member_timelines(ids)
@@ -494,24 +492,21 @@ def case_page(case: Case) -> CasePage:
                 shares[member_id].append(hub["kind"])
     rows, nodes = [], {}
     for m in members:
-        c = m.candidate
-        review = _review_of(c)
-        state = review.state if review else ReviewState.NEW.value
-        row = {
-            "id": c.pk, "full_name": c.full_name, "external_id": c.external_id,
-            "risk_score": c.risk_score, "risk_level": c.risk_level, "state": state,
-            "assignee": review.assignee.get_username() if review and review.assignee_id
-            else "",
-            "escalated_by_id": review.escalated_by_id if review else None,
-            "excluded": m.excluded, "excluded_reason": m.excluded_reason,
-            "excluded_at": m.excluded_at,
-            "excluded_by": m.excluded_by.get_username() if m.excluded_by_id else "",
-            "fraud_links": len(fraud.get(c.pk, [])), "shares": shares.get(c.pk, []),
-            "timeline": timelines.get(c.pk, []),
-        }
-        rows.append(row)
-        nodes[c.pk] = {"id": c.pk, "full_name": c.full_name, "external_id": c.external_id,
-                       "risk_score": c.risk_score, "risk_level": c.risk_level, "state": state}
+        cid = m["candidate_id"]
+        node = {"id": cid, "full_name": m["candidate__full_name"],
+                "external_id": m["candidate__external_id"],
+                "risk_score": m["candidate__risk_score"],
+                "risk_level": m["candidate__risk_level"],
+                "state": m["candidate__review__state"] or ReviewState.NEW.value}
+        nodes[cid] = node
+        rows.append(node | {
+            "assignee": m["candidate__review__assignee__username"] or "",
+            "escalated_by_id": m["candidate__review__escalated_by_id"],
+            "excluded": m["excluded"], "excluded_reason": m["excluded_reason"],
+            "excluded_at": m["excluded_at"], "excluded_by": m["excluded_by__username"] or "",
+            "fraud_links": len(fraud.get(cid, [])), "shares": shares.get(cid, []),
+            "timeline": timelines.get(cid, []),
+        })
     by_id = {r["id"]: r for r in rows}
     center = case.opened_from_id if case.opened_from_id in nodes else (ids[0] if ids else 0)
     graph = GraphData(center_id=center, nodes=nodes, hubs=hubs, links=[], hidden=0)
@@ -522,13 +517,6 @@ def case_page(case: Case) -> CasePage:
     return CasePage(case=case, members=rows, hubs=_hub_rows(hubs, by_id), graph=graph,
                     timeline=case_timeline(case, names={r["id"]: r["full_name"] for r in rows}),
                     states=states, counts=dict(counts))
-
-
-def _review_of(candidate: Candidate) -> Review | None:
-    try:
-        return candidate.review
-    except Review.DoesNotExist:
-        return None
 
 
 CASE_EVENT_LABELS = {
@@ -589,31 +577,37 @@ def member_timelines(candidate_ids: list[int]) -> dict[int, list[TimelineEntry]]
     candidate_timeline (tests/review/test_cases.py holds them equal)."""
     entries: dict[int, list[TimelineEntry]] = defaultdict(list)
     decisions = (Decision.objects.filter(candidate_id__in=candidate_ids)
-                 .select_related("actor").order_by("created_at", "id"))
-    for d in decisions:
-        entries[d.candidate_id].append(TimelineEntry(
-            at=d.created_at, kind="decision", action=d.action,
-            label=DecisionAction(d.action).label,
-            actor=d.actor.get_username() if d.actor else "System",
-            reason=ALL_REASONS.get(d.reason_code, d.reason_code), comment=d.comment,
-            from_state=d.from_state, to_state=d.to_state,
-            extra={"risk_score": d.risk_score, "risk_level": d.risk_level},
+                 .order_by("created_at", "id")
+                 .values_list("candidate_id", "created_at", "action", "reason_code", "comment",
+                              "from_state", "to_state", "actor__username", "risk_score",
+                              "risk_level"))
+    for (cid, at, action, reason_code, comment, from_state, to_state, actor, risk_score,
+         risk_level) in decisions:
+        entries[cid].append(TimelineEntry(
+            at=at, kind="decision", action=action, label=DecisionAction(action).label,
+            actor=actor or "System", reason=ALL_REASONS.get(reason_code, reason_code),
+            comment=comment, from_state=from_state, to_state=to_state,
+            extra={"risk_score": risk_score, "risk_level": risk_level},
         ))
     verifications = (VerificationRequest.objects.filter(candidate_id__in=candidate_ids)
-                     .select_related("requested_by", "outcome_by").order_by("created_at", "id"))
-    for v in verifications:
-        entries[v.candidate_id].append(TimelineEntry(
-            at=v.created_at, kind="verification", action="verification",
-            label=f"Verification requested: {v.get_method_display()}",
-            actor=v.requested_by.get_username(), comment=v.note,
+                     .order_by("created_at", "id")
+                     .values_list("candidate_id", "created_at", "method", "note",
+                                  "requested_by__username", "outcome", "outcome_at",
+                                  "outcome_note", "outcome_by__username"))
+    for (cid, at, method, note, requested_by, outcome, outcome_at, outcome_note,
+         outcome_by) in verifications:
+        method_label = VerificationMethod(method).label
+        entries[cid].append(TimelineEntry(
+            at=at, kind="verification", action="verification",
+            label=f"Verification requested: {method_label}", actor=requested_by,
+            comment=note,
         ))
-        if v.outcome_at:
-            entries[v.candidate_id].append(TimelineEntry(
-                at=v.outcome_at, kind="verification_outcome", action=v.outcome,
-                label=f"Verification {v.get_outcome_display().split(':')[0].lower()}: "
-                      f"{v.get_method_display()}",
-                actor=v.outcome_by.get_username() if v.outcome_by else "",
-                comment=v.outcome_note,
+        if outcome_at:
+            outcome_label = VerificationOutcome(outcome).label.split(":")[0].lower()
+            entries[cid].append(TimelineEntry(
+                at=outcome_at, kind="verification_outcome", action=outcome,
+                label=f"Verification {outcome_label}: {method_label}",
+                actor=outcome_by or "", comment=outcome_note,
             ))
     for timeline in entries.values():
         timeline.sort(key=lambda entry: entry.at)
