@@ -36,6 +36,7 @@ from review.cases import (
 from review.graph import graph_layout, graph_svg, kind_label
 from review.models import CaseState, DecisionAction, ReviewState
 from review.selectors import candidate_get
+from review.templatetags.review import level_badge, state_badge
 
 # Decision -> (the members' states it applies to, the capability it needs)
 CASE_DECISIONS = {
@@ -233,6 +234,8 @@ def _case_page(request, case, *, forms: dict | None = None, error: str = "",
         member["url"] = url(member["id"])
         member["timeline_html"] = timeline_html(member["timeline"])
         member["shares_text"] = ", ".join(kind_label(kind) for kind in member["shares"])
+        member["level_html"] = level_badge(member["risk_level"], member["risk_score"])
+        member["state_html"] = state_badge(member["state"])
     for hub in page.hubs:
         hub["links"] = member_links(hub["members"], url)
     forms = forms or {}

@@ -245,3 +245,15 @@ def test_the_case_page_costs_the_same_queries_for_3_or_9_members(recruiter):
     large = queries(more)  # the ring of 9 now
     assert (small[0], large[0]) == (3, 9)
     assert large[1] == small[1]
+
+
+def test_the_timeline_html_escapes_what_people_typed(recruiter):
+    from review.case_render import timeline_html
+
+    ring = ring_make(2)
+    review_escalate(candidate_id=ring[0].pk, actor=recruiter, reason_code="other",
+                    comment='<script>alert("x")</script>\nsecond line')
+    html = timeline_html(member_timelines([ring[0].pk])[ring[0].pk])
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>second line" in html
+    assert "<strong>Escalated</strong>" in html
