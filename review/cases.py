@@ -38,6 +38,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from candidates.choices import WEAK_IDENTIFIER_KINDS
+from candidates.events import CandidateErased
 from candidates.models import Candidate
 from core.audit import AuditEvent, audit_record
 from core.exceptions import ApplicationError
@@ -148,10 +149,21 @@ def case_open(*, candidate_id: int, actor) -> Case:
         raise ApplicationError("Another case was opened with some of these applicants just "
                                "now. Nothing was saved; look again.", code="stale") from exc
     audit_record(actor=actor, action="case.open", target_type="case", target_id=case.pk,
-                 before=None, after={"title": case.title, "opened_from": candidate_id,
+                 before=None, after={"opened_from": candidate_id,
                                      "members": members,
                                      "left_out": {str(k): v for k, v in taken.items()}})
     return case
+
+
+def on_candidate_erased(event: CandidateErased) -> None:
+    """Subscribed to candidates' CandidateErased (review/apps.py), in the erasing
+    transaction: a case's title quotes shared identifiers (an address's first line), so the
+    titles of the cases the candidate is in are written again from what is left."""
+    cases = Case.objects.filter(members__candidate_id=event.candidate_id).distinct()
+    for case in cases:
+        ids = list(case.members.values_list("candidate_id", flat=True))
+        case.title = case_title(_shared_identifiers(ids))
+        case.save(update_fields=["title", "updated_at"])
 
 
 @transaction.atomic

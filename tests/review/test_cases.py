@@ -257,3 +257,42 @@ def test_the_timeline_html_escapes_what_people_typed(recruiter):
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>second line" in html
     assert "<strong>Escalated</strong>" in html
+
+
+def test_the_case_link_include_offers_a_case_then_links_to_it(recruiter):
+    from django.template.loader import render_to_string
+
+    ring = ring_make(3)
+    alone = candidate_make("Alone Applicant", 20)
+
+    def link(candidate) -> str:
+        return " ".join(render_to_string("review/_case_link.html", {
+            "case_link": case_for_candidate(candidate.pk)}).split())
+
+    assert link(alone) == '<div class="case-link" id="case-link"> </div>'
+    assert "Shares identifiers with 2 other applicants" in link(ring[0])
+    assert f'href="/cases/open/?candidate={ring[0].pk}">Open as case</a>' in link(ring[0])
+    case = case_open(candidate_id=ring[0].pk, actor=recruiter)
+    case_members_exclude(case_id=case.pk, actor=recruiter, candidate_ids=[ring[2].pk],
+                         reason="Household")
+    assert f'In <a href="/cases/{case.pk}/">case #{case.pk}</a>' in link(ring[1])
+    assert "Excluded from the case's decisions: Household" in link(ring[2])
+    case_close(case_id=case.pk, actor=recruiter, comment="Not a ring.")
+    assert f"was in <a href=\"/cases/{case.pk}/\">case #{case.pk}</a>, closed without a " \
+           "decision" in link(ring[1])
+
+
+def test_erasing_a_member_rewrites_the_title_without_its_identifiers(recruiter):
+    from candidates.services import candidate_erase
+
+    a = candidate_make("Pair One", 60, identifiers=[BANK])
+    b = candidate_make("Pair Two", 60, identifiers=[BANK, ("shipping_address", "k-9",
+                                                            "9 Quay Lane, Leeds, UK")])
+    c = candidate_make("Pair Three", 60, identifiers=[("shipping_address", "k-9",
+                                                       "9 Quay Lane, Leeds, UK")])
+    case = case_open(candidate_id=b.pk, actor=recruiter)
+    assert case.title == "Ring sharing Bank account …0042, 9 Quay Lane"
+    candidate_erase(candidate_id=b.pk)
+    case.refresh_from_db()
+    assert "Quay Lane" not in case.title and "0042" not in case.title
+    assert {a.pk, c.pk} < set(case.members.values_list("candidate_id", flat=True))

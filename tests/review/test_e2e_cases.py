@@ -16,6 +16,7 @@ from review.models import Case, CaseState, Decision
 from review.rings import fraud_links
 from tests.review.browser import browser_start, browser_stop, chromium_available, screenshot
 from tests.review.factories import ring_make, user_make
+from tests.review.test_csp_browser import console_problems
 from tests.review.test_e2e import all_css, by_css, click_and_wait, sign_in, sign_out, state_of
 
 pytestmark = [
@@ -121,6 +122,7 @@ def test_a_ring_is_opened_excluded_from_escalated_and_rejected_as_one_case(live_
     timeline.find_element("css selector", "summary").click()
     assert f"Decided as case #{case.pk}: Borrowed identities" in timeline.text
     screenshot(browser, "case-06-rejected-by-hr-lead")
+    assert not console_problems(browser)  # no CSP report, no script error on the way
     assert list(AuditEvent.objects.filter(target_type="case").order_by("id")
             .values_list("actor_label", "action")) == [
         ("rita", "case.open"), ("rita", "case.exclude"), ("rita", "case.assign"),
