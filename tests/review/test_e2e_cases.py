@@ -35,7 +35,8 @@ def browser(settings):
     browser_stop(driver)
 
 
-def decide_case(driver, action: str, reason: str, comment: str, *, confirm: bool = False):
+def decide_case(driver, action: str, reason: str, comment: str, *, confirm: bool = False,
+                accept_count: int = 5):
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -43,9 +44,9 @@ def decide_case(driver, action: str, reason: str, comment: str, *, confirm: bool
     Select(by_css(driver, f"#id_case_{action}_reason_code")).select_by_value(reason)
     by_css(driver, f"#id_case_{action}_comment").send_keys(comment)
     form.find_element("css selector", "button[type=submit]").click()
-    if confirm:  # static/review/cases.js asks, naming how many members
+    if confirm or action in ("approve", "reject"):  # static/review/cases.js asks first
         alert = WebDriverWait(driver, 10).until(expected_conditions.alert_is_present())
-        assert "5 members of case #" in alert.text
+        assert f"{accept_count} members of case #" in alert.text
         alert.accept()
     WebDriverWait(driver, 10).until(expected_conditions.staleness_of(form))
 
@@ -128,3 +129,24 @@ def test_a_ring_is_opened_excluded_from_escalated_and_rejected_as_one_case(live_
         ("rita", "case.open"), ("rita", "case.exclude"), ("rita", "case.assign"),
         ("rita", "case.decide"),
         ("hana", "case.decide")]
+
+
+def test_an_hr_lead_who_escalated_the_case_is_refused_for_every_member(live_server, browser):
+    """Maker-checker per member: the page says which members and why; nothing is applied."""
+    from review.cases import case_decide, case_open
+
+    ring = ring_make(3)
+    hana = user_make("hana", roles.HR_LEAD)
+    case = case_open(candidate_id=ring[0].pk, actor=hana)
+    case_decide(case_id=case.pk, actor=hana, action="escalate", reason_code="identity_ring",
+                comment="Three applicants, one IBAN.")
+    sign_in(browser, live_server.url, "hana")
+    browser.get(live_server.url + reverse("review:case", kwargs={"pk": case.pk}))
+    assert "You escalated 3 of them" in by_css(browser, "#case-form-reject").text
+    decide_case(browser, "reject", "fraud_confirmed", "Rejecting my own escalation.",
+                accept_count=3)
+    error = by_css(browser, "#case-error").text
+    assert "Nothing was applied: 3 members of the case cannot be rejected" in error
+    assert len(all_css(browser, "#case-error .refusals li")) == 3
+    assert [state_of(m) for m in ring] == ["escalated"] * 3
+    screenshot(browser, "case-07-maker-checker-refused")
