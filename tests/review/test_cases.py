@@ -296,3 +296,18 @@ def test_erasing_a_member_rewrites_the_title_without_its_identifiers(recruiter):
     case.refresh_from_db()
     assert "Quay Lane" not in case.title and "0042" not in case.title
     assert {a.pk, c.pk} < set(case.members.values_list("candidate_id", flat=True))
+
+
+def test_the_case_pages_carry_the_hardened_headers(recruiter):
+    from tests.review.test_headers import assert_hardened
+
+    ring = ring_make(3)
+    client = client_for(recruiter)
+    assert_hardened(client.get(f"/cases/open/?candidate={ring[0].pk}"), "case preview")
+    opened = client.post("/cases/open/", {"candidate": ring[0].pk})
+    assert opened.status_code == 302
+    assert_hardened(opened, "case open")
+    for url in ("/cases/", opened["Location"]):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert_hardened(response, url)
