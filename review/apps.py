@@ -26,8 +26,10 @@ class ReviewConfig(AppConfig):
             pre_save,
         )
 
+        from candidates.events import CandidateErased
         from core import events
         from review import hooks
+        from review.cases import on_candidate_erased
         from review.roles import groups_ensure
         from review.services import on_risk_changed
         from review.signin import AdminSignInForm, lockout_audit
@@ -57,3 +59,5 @@ class ReviewConfig(AppConfig):
         user_locked_out.connect(lockout_audit, dispatch_uid="vetting.lockout_audit")
         # Scoring tells us when a risk was (re)computed: a higher level reopens a decision.
         events.subscribe(RiskChanged, on_risk_changed)
+        # An erased candidate's identifiers leave the titles of its cases (review.cases).
+        events.subscribe(CandidateErased, on_candidate_erased)

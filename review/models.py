@@ -189,3 +189,82 @@ class CandidateFlag(models.Model):
             # Flags by week: an index-only scan of the last weeks.
             models.Index(fields=["applied_at", "code"], name="candidateflag_week"),
         ]
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", "Open"
+    DECIDED = "decided", "Decided"
+    CLOSED = "closed", "Closed without a decision"
+
+
+class Case(models.Model):
+    """A group of linked candidates decided together (review/cases.py): opened from one
+    candidate's ring (review.rings), with its members frozen at opening (CaseMember).
+
+    Open until every member not excluded has a final decision (then decided), or until
+    someone closes it without one (closed). Its history is the audit trail (target "case").
+    """
+
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=CaseState.choices, default=CaseState.OPEN)
+    # The candidate whose ring was opened.
+    opened_from = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    # The decision that closed the case (the last one applied, when several were needed).
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="open") | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="case_closed_says_by_whom",
+            ),
+        ]
+        indexes = [
+            # The cases page: open cases, oldest first.
+            models.Index(fields=["state", "created_at"], name="case_state_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case #{self.pk}: {self.title}"
+
+
+class CaseMember(models.Model):
+    """A candidate in a case, frozen when the case was opened. An excluded member stays
+    listed but no decision of the case is applied to it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    # Copy of case.state == open, kept by the services: what the one-open-case rule indexes.
+    case_open = models.BooleanField(default=True)
+    excluded = models.BooleanField(default=False)
+    excluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    excluded_reason = models.TextField(blank=True)
+    excluded_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "candidate"], name="casemember_unique"),
+            # A candidate is in at most one open case (excluded or not); also the index of
+            # "is this candidate in an open case?" (the candidate page's case link).
+            models.UniqueConstraint(fields=["candidate"], condition=Q(case_open=True),
+                                    name="casemember_one_open_case"),
+            models.CheckConstraint(
+                condition=Q(excluded=False)
+                | Q(excluded_by__isnull=False, excluded_at__isnull=False),
+                name="casemember_exclusion_says_by_whom",
+            ),
+        ]
+        indexes = [
+            # A candidate's cases, open or not.
+            models.Index(fields=["candidate", "case"], name="casemember_candidate"),
+        ]

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from review import views
+from review import case_views, views
 
 app_name = "review"
 
@@ -19,6 +19,18 @@ urlpatterns = [
     path("candidates/<int:pk>/verifications/<int:verification_id>/outcome/",
          views.verification_outcome, name="verification_outcome"),
     path("candidates/<int:pk>/resolution/", views.resolution_correct, name="resolution"),
+    # Cases: a ring decided as one (review.case_views).
+    path("cases/", case_views.cases, name="cases"),
+    path("cases/open/", case_views.case_open_page, name="case_open"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case"),
+    path("cases/<int:pk>/escalate/", case_views.case_escalate, name="case_escalate"),
+    path("cases/<int:pk>/clear/", case_views.case_clear, name="case_clear"),
+    path("cases/<int:pk>/approve/", case_views.case_approve, name="case_approve"),
+    path("cases/<int:pk>/reject/", case_views.case_reject, name="case_reject"),
+    path("cases/<int:pk>/exclude/", case_views.case_exclude, name="case_exclude"),
+    path("cases/<int:pk>/include/", case_views.case_include, name="case_include"),
+    path("cases/<int:pk>/assign/", case_views.case_assign_view, name="case_assign"),
+    path("cases/<int:pk>/close/", case_views.case_close_view, name="case_close"),
     path("overview/", views.overview, name="overview"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),

@@ -175,3 +175,158 @@ def test_an_unknown_candidate_is_404(recruiter):
     assert client_for(recruiter).get("/candidates/987654/").status_code == 404
     response = client_for(recruiter).post("/candidates/987654/escalate/", DECISION)
     assert response.status_code == 404
+
+
+# --- Cases (review/case_views.py) ----------------------------------------------------------
+
+CASE_PAGES = {
+    "review:cases": {"recruiter": 200, "hr_lead": 200, "admin": 200, "norole": 403},
+    "review:case": {"recruiter": 200, "hr_lead": 200, "admin": 200, "norole": 403},
+    "review:case_open": {"recruiter": 200, "hr_lead": 200, "admin": 200, "norole": 403},
+}
+CASE_DECISION = {"reason_code": "other", "comment": "Checked the ring.", "expected": ""}
+# action -> (how the case is prepared, POST data, expected status per persona)
+CASE_ACTIONS = {
+    "review:case_open": ("none", {}, REVIEWERS),
+    "review:case_escalate": ("open", CASE_DECISION, REVIEWERS),
+    "review:case_clear": ("open", CASE_DECISION, REVIEWERS),
+    "review:case_approve": ("escalated", CASE_DECISION, DECIDERS),
+    "review:case_reject": ("escalated", CASE_DECISION, DECIDERS),
+    "review:case_exclude": ("open", {"members": "member", "reason": "Household"}, REVIEWERS),
+    "review:case_include": ("excluded", {"candidate": "member"}, REVIEWERS),
+    "review:case_assign": ("open", {"assignee": "maker"}, REVIEWERS),
+    "review:case_close": ("open", {"comment": "Not a ring."}, REVIEWERS),
+}
+
+
+def case_prepared(how: str):
+    """A ring of 3 and, unless `how` is "none", its case opened by someone who is none of
+    the personas: escalated by them, or with its last member excluded."""
+    from review.cases import case_decide, case_members_exclude, case_open
+    from tests.review.factories import ring_make
+
+    ring = ring_make(3)
+    maker = user_make("matrix-maker", roles.RECRUITER)
+    if how == "none":
+        return ring, None, maker
+    case = case_open(candidate_id=ring[0].pk, actor=maker)
+    if how == "escalated":
+        case_decide(case_id=case.pk, actor=maker, action="escalate", reason_code="other",
+                    comment="Ring.")
+    elif how == "excluded":
+        case_members_exclude(case_id=case.pk, actor=maker, candidate_ids=[ring[2].pk],
+                             reason="Household")
+    return ring, case, maker
+
+
+def case_footprint() -> tuple:
+    from review.models import Case
+
+    return (Case.objects.count(), AuditEvent.objects.filter(target_type="case").count(),
+            Decision.objects.count())
+
+
+def case_url(name: str, case, ring) -> str:
+    if name == "review:cases":
+        return reverse(name)
+    if name == "review:case_open":
+        return f"{reverse(name)}?candidate={ring[0].pk}"
+    return reverse(name, kwargs={"pk": case.pk})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize("page", list(CASE_PAGES))
+def test_case_pages(page, who):
+    ring, case, _ = case_prepared("open")
+    response = client_for(persona(who)).get(case_url(page, case, ring))
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{reverse('review:login')}?next=")
+    else:
+        assert response.status_code == CASE_PAGES[page][who], response.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize("action", list(CASE_ACTIONS))
+def test_case_actions(action, who):
+    how, data, expected = CASE_ACTIONS[action]
+    ring, case, maker = case_prepared(how)
+    values = {"member": ring[2].pk, "maker": maker.pk}
+    data = {key: values.get(value, value) for key, value in data.items()}
+    if action == "review:case_open":
+        data["candidate"] = ring[0].pk
+        url = reverse(action)
+    else:
+        url = reverse(action, kwargs={"pk": case.pk})
+    before = case_footprint()
+    response = client_for(persona(who)).post(url, data)
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("review:login"))
+        assert case_footprint() == before
+        return
+    assert response.status_code == expected[who], response.content[:500]
+    if expected[who] == 302:
+        from review.models import Case
+
+        case = case or Case.objects.get()
+        assert response["Location"] == reverse("review:case", kwargs={"pk": case.pk})
+        assert case_footprint() != before
+    else:
+        assert case_footprint() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", [a for a in CASE_ACTIONS if a != "review:case_open"])
+def test_case_actions_refuse_get(action, recruiter):
+    ring, case, _ = case_prepared("open")
+    assert client_for(recruiter).get(reverse(action, kwargs={"pk": case.pk})).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_refused_case_decision_names_the_members_and_is_audited(hr_lead, hr_lead2):
+    from review.cases import case_decide, case_open
+    from tests.review.factories import ring_make
+
+    ring = ring_make(3)
+    case = case_open(candidate_id=ring[0].pk, actor=hr_lead)
+    case_decide(case_id=case.pk, actor=hr_lead, action="escalate", reason_code="other",
+                comment="Ring.")
+    client = client_for(hr_lead)
+    page = client.get(reverse("review:case", kwargs={"pk": case.pk}))
+    assert b"You escalated 3 of them" in page.content
+    response = client.post(reverse("review:case_reject", kwargs={"pk": case.pk}),
+                           CASE_DECISION | {"reason_code": "fraud_confirmed"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Nothing was applied: 3 members of the case cannot be rejected" in html
+    assert html.count("another HR lead must approve or reject it") == 3
+    refusal = AuditEvent.objects.get(action="case.reject.refused")
+    assert refusal.actor == hr_lead and len(refusal.after["members"]) == 3
+    assert not Decision.objects.filter(action="reject").exists()
+    ok = client_for(hr_lead2).post(reverse("review:case_reject", kwargs={"pk": case.pk}),
+                                   CASE_DECISION | {"reason_code": "fraud_confirmed"})
+    assert ok.status_code == 302
+    assert Decision.objects.filter(action="reject").count() == 3
+
+
+@pytest.mark.django_db
+def test_an_invalid_case_decision_is_shown_again_with_errors(recruiter):
+    ring, case, _ = case_prepared("open")
+    response = client_for(recruiter).post(
+        reverse("review:case_escalate", kwargs={"pk": case.pk}),
+        {"reason_code": "", "comment": "", "expected": ""})
+    assert response.status_code == 400
+    assert b"This field is required." in response.content
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_case_or_candidate_is_404(recruiter):
+    client = client_for(recruiter)
+    assert client.get("/cases/987654/").status_code == 404
+    assert client.get("/cases/open/?candidate=987654").status_code == 404
+    assert client.get("/cases/open/").status_code == 404
+    assert client.post("/cases/987654/escalate/", CASE_DECISION).status_code == 404
