@@ -28,6 +28,7 @@ class ReviewConfig(AppConfig):
 
         from core import events
         from review import hooks
+        from review.api import api_extensions_register
         from review.roles import groups_ensure
         from review.services import on_risk_changed
         from review.signin import AdminSignInForm, lockout_audit
@@ -57,3 +58,6 @@ class ReviewConfig(AppConfig):
         user_locked_out.connect(lockout_audit, dispatch_uid="vetting.lockout_audit")
         # Scoring tells us when a risk was (re)computed: a higher level reopens a decision.
         events.subscribe(RiskChanged, on_risk_changed)
+        # The ATS API shows the review state and filters by it; candidates cannot import us,
+        # so we register into its extension points (candidates/extensions.py).
+        api_extensions_register()
