@@ -26,6 +26,7 @@ from candidates.models import (
     RiskLevel,
 )
 from candidates.selectors import EVIDENCE_PREFETCH, candidate_links
+from candidates.services import ERASED_NAME
 from core.audit import AuditEvent
 from review.models import (
     CLOSED_STATES,
@@ -450,11 +451,60 @@ def audit_base() -> QuerySet[AuditEvent]:
 
 def audit_page(*, queryset: QuerySet[AuditEvent], before_id: int | None = None,
                size: int = AUDIT_PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
-    """A page of events, newest first, by keyset on id. Returns (events, next before_id)."""
+    """A page of events, newest first, by keyset on id. Returns (events, next before_id).
+    Each event carries `.candidate` (audit_candidates_attach)."""
     qs = queryset
     if before_id:
         qs = qs.filter(id__lt=before_id)
     events = list(qs[: size + 1])
-    if len(events) > size:
-        return events[:size], events[size - 1].pk
-    return events, None
+    next_before = events[size - 1].pk if len(events) > size else None
+    return audit_candidates_attach(events[:size]), next_before
+
+
+# Target types that name a candidate (review decisions; the ATS connectors' writes).
+CANDIDATE_TARGET_TYPES = ("candidate", "candidates.candidate")
+ERASED_LABEL = "erased candidate"
+# Events resolved per query by the CSV export: one candidate query per this many rows.
+AUDIT_EXPORT_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class AuditCandidate:
+    """Who an audit event's candidate is, for the HR lead's record: name and ATS id, or
+    `erased` (personal data erased, or the row gone) with neither."""
+
+    id: int
+    name: str
+    external_id: str
+    erased: bool
+
+
+def audit_candidates_attach(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Set `.candidate` on each event: an AuditCandidate for events about a candidate, None
+    for the others. One query for the whole list, whatever its length."""
+    ids = {int(e.target_id) for e in events
+           if e.target_type in CANDIDATE_TARGET_TYPES and e.target_id.isdigit()}
+    rows = {pk: (name, external_id) for pk, name, external_id in Candidate.objects.filter(
+        pk__in=ids).values_list("pk", "full_name", "external_id")} if ids else {}
+    for event in events:
+        event.candidate = None
+        if event.target_type in CANDIDATE_TARGET_TYPES and event.target_id.isdigit():
+            pk = int(event.target_id)
+            name, external_id = rows.get(pk, (ERASED_NAME, ""))
+            erased = name == ERASED_NAME
+            event.candidate = AuditCandidate(
+                id=pk, name=ERASED_LABEL if erased else name,
+                external_id="" if erased else external_id, erased=erased)
+    return events
+
+
+def audit_export_events(queryset: QuerySet[AuditEvent], *, batch: int = AUDIT_EXPORT_BATCH):
+    """Every event of `queryset`, each with `.candidate`, streamed: read with a server-side
+    cursor, resolved AUDIT_EXPORT_BATCH at a time (one candidate query per batch)."""
+    buffer: list[AuditEvent] = []
+    for event in queryset.iterator(chunk_size=batch):
+        buffer.append(event)
+        if len(buffer) == batch:
+            yield from audit_candidates_attach(buffer)
+            buffer = []
+    yield from audit_candidates_attach(buffer)
