@@ -333,13 +333,16 @@ def overview_data() -> dict:
 def overview_compute() -> dict:
     now = timezone.now()
     levels = _levels()
+    scored = sum(v for k, v in levels.items() if k != "unscored")
     return {
         "computed_at": now,
         "levels": levels,
         "flags_by_week": _flags_by_week(now),
-        "queue_age": _queue_age(now, scored=sum(v for k, v in levels.items()
-                                                if k != "unscored")),
+        "queue_age": _queue_age(now, scored=scored),
+        "queue_age_applied": _queue_age(now, scored=scored, field="applied_at"),
         "decisions": _decisions(now),
+        "reviewers": _decisions_by_reviewer(now),
+        "time_to_decision": _time_to_decision(now),
         "open_counts": _open_counts(),
     }
 
@@ -393,27 +396,37 @@ def flag_title(code: str) -> str:
     return code
 
 
-def _queue_age(now, *, scored: int) -> list[dict]:
-    """Open candidates (scored, not decided) by how long they have been in the system.
+def _queue_age(now, *, scored: int, field: str = "created_at") -> list[dict]:
+    """Open candidates (scored, not decided) by how long ago `field` was: `created_at`, when
+    they arrived here, or `applied_at`, when they applied at the ATS (a bulk import brings
+    in applicants who applied weeks ago).
 
-    Counted as every scored candidate in the window (index-only ranges of review_created_at;
-    the oldest bucket, most of the table, as the rest of `scored`) minus the decided ones (a
-    join from the smaller review table): no scan of the candidates.
+    Counted as every scored candidate in the window (ranges of review_created_at, index-only,
+    or review_applied_at; the oldest bucket, most of the table, as the rest of `scored`)
+    minus the decided ones (a join from the smaller review table): no scan of the
+    candidates. An application date may lie up to a day ahead (the ATS's clock): it counts
+    as the newest; candidates without one are counted apart ("no date").
     """
     windows = []
-    for _, low, high in AGE_BUCKETS:
-        window = Q(created_at__lte=now - timedelta(days=low))
+    for i, (_, low, high) in enumerate(AGE_BUCKETS):
+        window = Q() if i == 0 else Q(**{f"{field}__lte": now - timedelta(days=low)})
         if high is not None:
-            window &= Q(created_at__gt=now - timedelta(days=high))
+            window &= Q(**{f"{field}__gt": now - timedelta(days=high)})
         windows.append(window)
+    no_date = Q(**{f"{field}__isnull": True})
     scored_qs = Candidate.objects.filter(risk_score__isnull=False)
     decided = scored_qs.filter(review__state__in=CLOSED_STATES).aggregate(
-        **{f"b{i}": Count("id", filter=window) for i, window in enumerate(windows)})
-    in_window = [scored_qs.filter(window).count() for window in windows[:-1]]
-    in_window.append(scored - sum(in_window))
-    return [{"label": label, "count": count - decided[f"b{i}"]}
-            for i, ((label, _, _), count) in enumerate(zip(AGE_BUCKETS, in_window,
-                                                             strict=True))]
+        undated=Count("id", filter=no_date),
+        **{f"b{i}": Count("id", filter=window & ~no_date) for i, window in enumerate(windows)})
+    undated = scored_qs.filter(no_date).count() if field != "created_at" else 0
+    in_window = [scored_qs.filter(window & ~no_date).count() for window in windows[:-1]]
+    in_window.append(scored - undated - sum(in_window))
+    buckets = [{"label": label, "count": count - decided[f"b{i}"]}
+               for i, ((label, _, _), count) in enumerate(zip(AGE_BUCKETS, in_window,
+                                                                strict=True))]
+    if undated - decided["undated"]:
+        buckets.append({"label": "no date", "count": undated - decided["undated"]})
+    return buckets
 
 
 def _decisions(now) -> dict:
@@ -428,6 +441,68 @@ def _decisions(now) -> dict:
         "rows": [{"action": a.value, "label": a.label, "count": recent.get(a.value, 0)}
                  for a in outcomes],
     }
+
+
+# The actions that settle or move a review: what "decisions" counts.
+OUTCOMES = (DecisionAction.CLEAR, DecisionAction.ESCALATE, DecisionAction.APPROVE,
+            DecisionAction.REJECT)
+
+
+REVIEWER_FIELDS = ("actor_id", "actor__username", "actor__first_name", "actor__last_name",
+                   "action")
+
+
+def _decisions_by_reviewer(now) -> dict:
+    """Decisions of the last DECISION_DAYS days per reviewer and outcome, busiest first:
+    {"days", "actions": [{action, label}], "rows": [{user_id, name, counts: [per action],
+    total}]}. One grouped query over decision_outcomes; re-scores (no actor) are not
+    anybody's decision."""
+    since = now - timedelta(days=DECISION_DAYS)
+    rows = (Decision.objects.filter(created_at__gte=since, action__in=OUTCOMES,
+                                    actor__isnull=False)
+            .order_by().values_list(*REVIEWER_FIELDS).annotate(n=Count("id"))
+            .values_list(*REVIEWER_FIELDS, "n"))
+    people: dict[int, dict] = {}
+    for user_id, username, first, last, action, n in rows:
+        name = f"{first} {last}".strip() or username
+        person = people.setdefault(user_id, {"user_id": user_id, "name": name,
+                                             "counts": [0] * len(OUTCOMES), "total": 0})
+        person["counts"][OUTCOMES.index(action)] += n
+        person["total"] += n
+    return {
+        "days": DECISION_DAYS,
+        "actions": [{"action": a.value, "label": a.label} for a in OUTCOMES],
+        "rows": sorted(people.values(), key=lambda p: (-p["total"], p["name"])),
+    }
+
+
+def _time_to_decision(now) -> dict:
+    """How long candidates waited, from arrival (created_at) to their final decision
+    (cleared, approved, rejected), for the reviews decided in the last DECISION_DAYS days:
+    {"days", "count", "median_hours", "p90_hours"} (None without decisions).
+
+    Computed in Python from the durations (one row per decided review of the window, read
+    from the review table by its decided_at), so it is the same on SQLite (`make demo`) and
+    PostgreSQL; a month of decisions is a few thousand numbers, computed once a minute.
+    Percentiles by the nearest-rank method: the median and p90 are durations that occurred.
+    """
+    since = now - timedelta(days=DECISION_DAYS)
+    durations = sorted(
+        (decided - arrived).total_seconds() / 3600
+        for decided, arrived in Review.objects.filter(
+            state__in=CLOSED_STATES, decided_at__gte=since)
+        .values_list("decided_at", "candidate__created_at").iterator()
+    )
+    return {"days": DECISION_DAYS, "count": len(durations),
+            "median_hours": _nearest_rank(durations, 50),
+            "p90_hours": _nearest_rank(durations, 90)}
+
+
+def _nearest_rank(ordered: list[float], percent: int) -> float | None:
+    if not ordered:
+        return None
+    rank = max(1, -(-percent * len(ordered) // 100))  # ceil(percent/100 * n)
+    return ordered[rank - 1]
 
 
 def _open_counts() -> dict:

@@ -186,7 +186,11 @@ def overview(request):
         "levels": charts.levels_chart(data["levels"]),
         "flags": charts.flags_chart(data["flags_by_week"]),
         "age": charts.columns_chart(data["queue_age"]),
+        "age_applied": charts.columns_chart(data["queue_age_applied"]),
         "decisions": charts.decisions_chart(data["decisions"]),
+        "reviewers": charts.reviewers_chart(data["reviewers"]),
+        "median_wait": charts.duration_text(data["time_to_decision"]["median_hours"]),
+        "p90_wait": charts.duration_text(data["time_to_decision"]["p90_hours"]),
     })
 
 
