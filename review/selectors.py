@@ -320,6 +320,12 @@ AGE_BUCKETS = [  # (label, lower bound in days, upper bound in days or None)
     ("< 1 day", 0, 1), ("1–3 days", 1, 3), ("3–7 days", 3, 7), ("1–2 wk", 7, 14),
     ("2–4 wk", 14, 28), ("> 4 wk", 28, None),
 ]
+# By application date: applicants reach the queue weeks after applying (an ATS connected
+# late, a bulk import), so the tail is longer.
+APPLIED_BUCKETS = [
+    ("< 1 day", 0, 1), ("1–7 days", 1, 7), ("1–4 wk", 7, 28), ("1–2 mo", 28, 61),
+    ("2–3 mo", 61, 91), ("> 3 mo", 91, None),
+]
 DECISION_DAYS = 30
 
 
@@ -339,7 +345,8 @@ def overview_compute() -> dict:
         "levels": levels,
         "flags_by_week": _flags_by_week(now),
         "queue_age": _queue_age(now, scored=scored),
-        "queue_age_applied": _queue_age(now, scored=scored, field="applied_at"),
+        "queue_age_applied": _queue_age(now, scored=scored, field="applied_at",
+                                        buckets=APPLIED_BUCKETS),
         "decisions": _decisions(now),
         "reviewers": _decisions_by_reviewer(now),
         "time_to_decision": _time_to_decision(now),
@@ -396,7 +403,8 @@ def flag_title(code: str) -> str:
     return code
 
 
-def _queue_age(now, *, scored: int, field: str = "created_at") -> list[dict]:
+def _queue_age(now, *, scored: int, field: str = "created_at",
+               buckets: list[tuple] = AGE_BUCKETS) -> list[dict]:
     """Open candidates (scored, not decided) by how long ago `field` was: `created_at`, when
     they arrived here, or `applied_at`, when they applied at the ATS (a bulk import brings
     in applicants who applied weeks ago).
@@ -408,7 +416,7 @@ def _queue_age(now, *, scored: int, field: str = "created_at") -> list[dict]:
     as the newest; candidates without one are counted apart ("no date").
     """
     windows = []
-    for i, (_, low, high) in enumerate(AGE_BUCKETS):
+    for i, (_, low, high) in enumerate(buckets):
         window = Q() if i == 0 else Q(**{f"{field}__lte": now - timedelta(days=low)})
         if high is not None:
             window &= Q(**{f"{field}__gt": now - timedelta(days=high)})
@@ -421,12 +429,11 @@ def _queue_age(now, *, scored: int, field: str = "created_at") -> list[dict]:
     undated = scored_qs.filter(no_date).count() if field != "created_at" else 0
     in_window = [scored_qs.filter(window & ~no_date).count() for window in windows[:-1]]
     in_window.append(scored - undated - sum(in_window))
-    buckets = [{"label": label, "count": count - decided[f"b{i}"]}
-               for i, ((label, _, _), count) in enumerate(zip(AGE_BUCKETS, in_window,
-                                                                strict=True))]
+    counts = [{"label": label, "count": count - decided[f"b{i}"]}
+              for i, ((label, _, _), count) in enumerate(zip(buckets, in_window, strict=True))]
     if undated - decided["undated"]:
-        buckets.append({"label": "no date", "count": undated - decided["undated"]})
-    return buckets
+        counts.append({"label": "no date", "count": undated - decided["undated"]})
+    return counts
 
 
 def _decisions(now) -> dict:

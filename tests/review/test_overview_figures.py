@@ -130,7 +130,7 @@ class TestTimeToDecision:
 
 class TestQueueAgeByApplication:
     def test_open_candidates_by_application_date_next_to_arrival(self, staff):
-        for name, days in (("A", 0), ("B", 2), ("C", 2), ("D", 10), ("E", 60)):
+        for name, days in (("A", 0), ("B", 2), ("C", 2), ("D", 10), ("E", 45), ("F", 120)):
             candidate_make(name, 40, days_ago=days)
         undated = candidate_make("Undated", 40)
         Candidate.objects.filter(pk=undated.pk).update(applied_at=None)
@@ -142,10 +142,10 @@ class TestQueueAgeByApplication:
 
         data = overview_compute()
         by_applied = {b["label"]: b["count"] for b in data["queue_age_applied"]}
-        assert by_applied == {"< 1 day": 1, "1–3 days": 2, "3–7 days": 0, "1–2 wk": 1,
-                              "2–4 wk": 0, "> 4 wk": 1, "no date": 1}
+        assert by_applied == {"< 1 day": 1, "1–7 days": 2, "1–4 wk": 1, "1–2 mo": 1,
+                              "2–3 mo": 0, "> 3 mo": 1, "no date": 1}
         by_arrival = {b["label"]: b["count"] for b in data["queue_age"]}
-        assert by_arrival["< 1 day"] == 6 and sum(by_arrival.values()) == 6
+        assert by_arrival["< 1 day"] == 7 and sum(by_arrival.values()) == 7
 
 
 class TestPage:
