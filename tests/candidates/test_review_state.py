@@ -1,10 +1,14 @@
 """The review state in the ATS API: the `review` field on every candidate response and the
 list's `review_state` filter, registered by the review app into candidates/extensions.py."""
 
+import django_filters
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 
+from candidates import extensions
+from candidates.serializers import CandidateOutput
 from review import roles
 from review.models import Review, ReviewState
 from review.services import review_approve, review_clear, review_escalate, review_start
@@ -177,3 +181,15 @@ class TestSchema:
         parameters = schema["paths"][URL]["get"]["parameters"]
         state = next(p for p in parameters if p["name"] == "review_state")
         assert state["in"] == "query" and state["schema"]["enum"] == sorted(ReviewState.values)
+
+
+class TestExtensionPoints:
+    def test_a_registered_field_may_not_replace_a_built_in_one(self, monkeypatch):
+        monkeypatch.setattr(extensions, "_output_fields", dict(extensions._output_fields))
+        extensions.output_field_register(name="risk", field=lambda: serializers.CharField())
+        with pytest.raises(ValueError, match="already have a field 'risk'"):
+            _ = CandidateOutput().fields  # building the fields is what refuses it
+
+    def test_a_registered_filter_may_not_replace_a_built_in_one(self):
+        with pytest.raises(ValueError, match="already has a filter 'status'"):
+            extensions.list_filter_register(name="status", filter=django_filters.CharFilter())
