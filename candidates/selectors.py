@@ -5,6 +5,7 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import QuerySet
 
+from candidates import extensions
 from candidates.choices import WEAK_IDENTIFIER_KINDS
 from candidates.models import Candidate, Integration
 
@@ -16,8 +17,10 @@ LINKED_LIMIT = 200  # a link list longer than this is a co-working IP, not a rin
 
 
 def candidate_list(*, integration: Integration) -> QuerySet:
-    """The integration's candidates; candidates.filters narrows the list endpoint's."""
-    return Candidate.objects.filter(integration=integration).prefetch_related(*EVIDENCE_PREFETCH)
+    """The integration's candidates, with their evidence and what the fields registered in
+    candidates.extensions read; candidates.filters narrows the list endpoint's."""
+    queryset = Candidate.objects.filter(integration=integration)
+    return extensions.queryset_extend(queryset.prefetch_related(*EVIDENCE_PREFETCH))
 
 
 def identifier_matches(*, candidate_id: int, integration_id: int | None = None) -> list[tuple]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from candidates import normalize
+from candidates import extensions, normalize
 from candidates.models import (
     AddressKind,
     Candidate,
@@ -521,6 +521,16 @@ class CandidateOutput(serializers.ModelSerializer):
             "employment_history", "resume_text", "risk", "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        # The fields the apps above candidates registered (candidates/extensions.py), e.g.
+        # the review workflow's `review`: after the built-in ones, never replacing one.
+        fields = super().get_fields()
+        for extension in extensions.output_fields():
+            if extension.name in fields:
+                raise ValueError(f"candidate responses already have a field {extension.name!r}")
+            fields[extension.name] = extension.field()
+        return fields
 
     def get_email(self, candidate) -> str:
         emails = list(candidate.emails.all())

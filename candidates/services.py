@@ -201,6 +201,11 @@ def _payment_account(candidate: Candidate, data: dict, identify) -> PaymentAccou
     return account
 
 
+# What an erased candidate's name becomes: its row stays (decisions and the audit trail point
+# at it) and the review pages show it as an erased candidate.
+ERASED_NAME = "Erased candidate"
+
+
 @transaction.atomic
 def candidate_erase(*, candidate_id: int) -> None:
     """Erase a candidate's personal data: its evidence, the identifiers it presented, its
@@ -209,7 +214,7 @@ def candidate_erase(*, candidate_id: int) -> None:
     for model in EVIDENCE_MODELS:
         model.objects.filter(candidate_id=candidate_id).delete()
     Candidate.objects.filter(pk=candidate_id).update(
-        full_name="Erased candidate", position="", applied_at=None, location_country="",
+        full_name=ERASED_NAME, position="", applied_at=None, location_country="",
         location_region="", location_city="", resume_text="", risk_flags=[], scoped_flags=[],
         incomplete_checks=[], scoped_incomplete_checks=[],
     )

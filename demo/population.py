@@ -378,7 +378,7 @@ FARM_CITIES = (
 # Exits of commercial VPNs (from the X4BNet VPN list): a few popular exit addresses that
 # unrelated honest users end up sharing, as they do in real life.
 VPN_EXIT_BLOCKS = ("37.19.200.0/23", "84.17.48.0/23", "146.66.212.0/22", "45.137.76.0/22",
-                   "2.58.44.0/22", "185.159.157.0/24")
+                   "2.58.44.0/22", "2.26.157.0/24")
 # Hosting space the rings tunnel through: Astrill-registered /24s and cloud ranges.
 RING_HOSTING_BLOCKS = ("104.140.119.0/24", "144.48.61.0/24", "208.110.84.0/24",
                        "216.155.131.0/24", "142.44.226.0/24", "159.89.0.0/16", "45.77.0.0/16")
@@ -691,6 +691,16 @@ HARD_TACTICS = ("paraphrased template", "quiet persona", "front company", "known
 FRONT_WORDS = ("Zentrix", "Quorvane", "Altheon", "Brixel", "Caldora", "Veltrum", "Nexiva",
                "Orbanex", "Tryvent", "Solvaris", "Kyntra", "Praxion")
 FRONT_SUFFIX = ("Solutions LLC", "Tech LLC", "Digital Inc.", "Software Group LLC")
+# Designations of the OFAC SDN list's North Korea programmes (demo/data/sanctions/SDN.CSV, a
+# sample of the real list): the identities the demo's sanctioned personas present. A person's
+# name as an ATS writes it (given name first), an employer under the alias the list gives,
+# a payout account held by a designated front, a wallet address the list names.
+SANCTIONED = (
+    ("name", ("Chol Min", "Myong")),  # MYONG, Chol Min (DPRK4)
+    ("employer", "Jinyong IT Cooperation Company"),  # a.k.a. of CHINYONG ... (DPRK2)
+    ("holder", "Pioneer Bencont Star Real Estate"),  # DPRK2, linked to Chinyong
+    ("wallet", "0x97b1043abd9e6fc31681635166d430a458d14f9c"),  # KIM, Sang Man (DPRK4), ETH
+)
 # Astrill-registered /24s (the first of RING_HOSTING_BLOCKS).
 ASTRILL_BLOCKS = ("104.140.119.0/24", "144.48.61.0/24", "208.110.84.0/24", "216.155.131.0/24")
 QUIET_SIGNALS = ("astrill", "new_github", "voip", "payout")
@@ -778,7 +788,7 @@ class _Ring:
 
 
 def demo_population(*, seed: int = 7, honest: int = 300, rings: int = 6,
-                    hard: bool = False) -> list[DemoApplicant]:
+                    hard: bool = False, sanctioned: bool = False) -> list[DemoApplicant]:
     """`honest` honest applicants plus `rings` fraud rings of 3 to 10 members each, in the order
     an ATS would send them (by application time), with external ids rising in that order.
 
@@ -790,6 +800,11 @@ def demo_population(*, seed: int = 7, honest: int = 300, rings: int = 6,
     their payloads (the national-format phones) do not pass the ATS contract yet: the
     evaluation counts them as rejected for evidence quality. Without `hard` a seed gives
     the same population as before they existed.
+
+    With `sanctioned`, one applicant per kind of sanctions hit is added (SANCTIONED: a name,
+    an employer, an account holder and a wallet of the OFAC SDN sample that seed_demo
+    imports), so that the demo shows every kind of flag. They come last from the random
+    source: without `sanctioned` a seed gives the same population as before they existed.
     """
     if honest < 0 or rings < 0:
         raise ValueError("honest and rings must not be negative")
@@ -799,6 +814,8 @@ def demo_population(*, seed: int = 7, honest: int = 300, rings: int = 6,
         applicants += generator.ring_members(number)
     if hard:
         applicants += generator.hard_cases(honest, first_ring=rings + 1)
+    if sanctioned:
+        applicants += generator.sanctioned_personas()
     applicants.sort(key=lambda a: a.payload["applied_at"])
     generator.assign_external_ids(applicants)
     return applicants
@@ -1955,6 +1972,39 @@ class _Generator:
         }
         return DemoApplicant(payload=payload, label=FRAUD, ring=f"ring-{number}",
                              persona=f"fraud ring {number}: {persona} ({', '.join(signals)})")
+
+    # --- The sanctions showcase (demo_population(sanctioned=True)) --------------------------
+
+    def sanctioned_personas(self) -> list[DemoApplicant]:
+        """One applicant per kind of sanctions hit, each applying through another kind of
+        flagged network (Astrill, a commercial VPN, a datacenter), as the advisories
+        describe the IT workers doing."""
+        us = COUNTRIES["US"]
+        # Astrill, a commercial VPN, a cloud provider (a block the datacenter list covers).
+        networks = (ASTRILL_BLOCKS, VPN_EXIT_BLOCKS, ("45.77.0.0/16",))
+        applicants = []
+        for i, (kind, value) in enumerate(SANCTIONED):
+            person = self._person(us)  # they claim to live in the US, as the cases did
+            if kind == "name":
+                person = _Person(first=value[0], last=value[1], family=value[1], country=us,
+                                 city=person.city, female=False)
+            career = self._career("US", years=self.rng.randint(4, 9), jobs=2)
+            if kind == "employer":
+                career.jobs[-1]["employer"] = value
+                career.jobs[-1]["country"] = "CN"
+            draft = self._honest(f"sanctions: {kind}", person=person, career=career,
+                                 github=True)
+            payload = draft["payload"]
+            payload["ip_addresses"][0]["ip"] = self._ip(networks[i % len(networks)])
+            if kind == "holder":
+                payload["payment_accounts"] = [self._bank_account("AE", value)]
+            if kind == "wallet":
+                payload["payment_accounts"] = [{"method": "crypto", "wallet_address": value,
+                                                "holder_name": draft["person"].full_name}]
+            applicants.append(DemoApplicant(
+                payload=payload, label=FRAUD, ring=None, group="sanctioned identity",
+                persona=f"fraud: sanctioned {kind} (OFAC SDN)"))
+        return applicants
 
     # --- Finishing --------------------------------------------------------------------------
 

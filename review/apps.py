@@ -30,6 +30,7 @@ class ReviewConfig(AppConfig):
         from core import events
         from review import hooks
         from review.cases import on_candidate_erased
+        from review.api import api_extensions_register
         from review.roles import groups_ensure
         from review.services import on_risk_changed
         from review.signin import AdminSignInForm, lockout_audit
@@ -61,3 +62,6 @@ class ReviewConfig(AppConfig):
         events.subscribe(RiskChanged, on_risk_changed)
         # An erased candidate's identifiers leave the titles of its cases (review.cases).
         events.subscribe(CandidateErased, on_candidate_erased)
+        # The ATS API shows the review state and filters by it; candidates cannot import us,
+        # so we register into its extension points (candidates/extensions.py).
+        api_extensions_register()

@@ -87,3 +87,41 @@ def flags_chart(flags_by_week: dict, *, limit: int = 10, cell: int = 40, band: i
         "last_week": flags_by_week["weeks"][-1], "last_x": label_width + weeks * cell,
         "more": max(0, len(flags_by_week["codes"]) - limit),
     }
+
+
+def reviewers_chart(reviewers: dict, *, width: int = 230, row: int = 30,
+                    label_width: int = 140, limit: int = 12) -> dict:
+    """Decisions per reviewer: one horizontal bar per reviewer (busiest first, at most
+    `limit`; the table under the chart has everyone), split into one segment per outcome,
+    in the order of reviewers["actions"]. Bars share one scale, so lengths compare."""
+    people = reviewers["rows"][:limit]
+    top = max([p["total"] for p in people] + [1])
+    actions = [a["action"] for a in reviewers["actions"]]
+    rows = []
+    for i, person in enumerate(people):
+        x = label_width
+        segments = []
+        for action, count in zip(actions, person["counts"], strict=True):
+            length = round(width * count / top, 1)
+            if count:
+                segments.append(_svg({"x": x, "w": length}) | {"action": action,
+                                                                 "count": count})
+            x += length
+        rows.append(_svg({"bar_y": i * row + 6, "bar_h": row - 12, "text_x": x + 6,
+                          "text_y": i * row + row / 2 + 4})
+                    | {"name": person["name"], "total": person["total"],
+                       "segments": segments})
+    return {"rows": rows, "label_width": label_width, "height": max(1, len(rows)) * row,
+            "width": label_width + width + 50, "more": max(0, len(reviewers["rows"]) - limit),
+            "actions": reviewers["actions"]}
+
+
+def duration_text(hours: float | None) -> str:
+    """A waiting time as people say it: "40 min", "7.5 h", "3.2 days"; "—" without one."""
+    if hours is None:
+        return "—"
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} min"
+    if hours < 48:
+        return f"{hours:.1f}".removesuffix(".0") + " h"
+    return f"{hours / 24:.1f}".removesuffix(".0") + " days"

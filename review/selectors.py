@@ -26,6 +26,7 @@ from candidates.models import (
     RiskLevel,
 )
 from candidates.selectors import EVIDENCE_PREFETCH, candidate_links
+from candidates.services import ERASED_NAME
 from core.audit import AuditEvent
 from review.models import (
     CLOSED_STATES,
@@ -319,6 +320,12 @@ AGE_BUCKETS = [  # (label, lower bound in days, upper bound in days or None)
     ("< 1 day", 0, 1), ("1–3 days", 1, 3), ("3–7 days", 3, 7), ("1–2 wk", 7, 14),
     ("2–4 wk", 14, 28), ("> 4 wk", 28, None),
 ]
+# By application date: applicants reach the queue weeks after applying (an ATS connected
+# late, a bulk import), so the tail is longer.
+APPLIED_BUCKETS = [
+    ("< 1 day", 0, 1), ("1–7 days", 1, 7), ("1–4 wk", 7, 28), ("1–2 mo", 28, 61),
+    ("2–3 mo", 61, 91), ("> 3 mo", 91, None),
+]
 DECISION_DAYS = 30
 
 
@@ -332,13 +339,17 @@ def overview_data() -> dict:
 def overview_compute() -> dict:
     now = timezone.now()
     levels = _levels()
+    scored = sum(v for k, v in levels.items() if k != "unscored")
     return {
         "computed_at": now,
         "levels": levels,
         "flags_by_week": _flags_by_week(now),
-        "queue_age": _queue_age(now, scored=sum(v for k, v in levels.items()
-                                                if k != "unscored")),
+        "queue_age": _queue_age(now, scored=scored),
+        "queue_age_applied": _queue_age(now, scored=scored, field="applied_at",
+                                        buckets=APPLIED_BUCKETS),
         "decisions": _decisions(now),
+        "reviewers": _decisions_by_reviewer(now),
+        "time_to_decision": _time_to_decision(now),
         "open_counts": _open_counts(),
     }
 
@@ -392,27 +403,37 @@ def flag_title(code: str) -> str:
     return code
 
 
-def _queue_age(now, *, scored: int) -> list[dict]:
-    """Open candidates (scored, not decided) by how long they have been in the system.
+def _queue_age(now, *, scored: int, field: str = "created_at",
+               buckets: list[tuple] = AGE_BUCKETS) -> list[dict]:
+    """Open candidates (scored, not decided) by how long ago `field` was: `created_at`, when
+    they arrived here, or `applied_at`, when they applied at the ATS (a bulk import brings
+    in applicants who applied weeks ago).
 
-    Counted as every scored candidate in the window (index-only ranges of review_created_at;
-    the oldest bucket, most of the table, as the rest of `scored`) minus the decided ones (a
-    join from the smaller review table): no scan of the candidates.
+    Counted as every scored candidate in the window (ranges of review_created_at, index-only,
+    or review_applied_at; the oldest bucket, most of the table, as the rest of `scored`)
+    minus the decided ones (a join from the smaller review table): no scan of the
+    candidates. An application date may lie up to a day ahead (the ATS's clock): it counts
+    as the newest; candidates without one are counted apart ("no date").
     """
     windows = []
-    for _, low, high in AGE_BUCKETS:
-        window = Q(created_at__lte=now - timedelta(days=low))
+    for i, (_, low, high) in enumerate(buckets):
+        window = Q() if i == 0 else Q(**{f"{field}__lte": now - timedelta(days=low)})
         if high is not None:
-            window &= Q(created_at__gt=now - timedelta(days=high))
+            window &= Q(**{f"{field}__gt": now - timedelta(days=high)})
         windows.append(window)
+    no_date = Q(**{f"{field}__isnull": True})
     scored_qs = Candidate.objects.filter(risk_score__isnull=False)
     decided = scored_qs.filter(review__state__in=CLOSED_STATES).aggregate(
-        **{f"b{i}": Count("id", filter=window) for i, window in enumerate(windows)})
-    in_window = [scored_qs.filter(window).count() for window in windows[:-1]]
-    in_window.append(scored - sum(in_window))
-    return [{"label": label, "count": count - decided[f"b{i}"]}
-            for i, ((label, _, _), count) in enumerate(zip(AGE_BUCKETS, in_window,
-                                                             strict=True))]
+        undated=Count("id", filter=no_date),
+        **{f"b{i}": Count("id", filter=window & ~no_date) for i, window in enumerate(windows)})
+    undated = scored_qs.filter(no_date).count() if field != "created_at" else 0
+    in_window = [scored_qs.filter(window & ~no_date).count() for window in windows[:-1]]
+    in_window.append(scored - undated - sum(in_window))
+    counts = [{"label": label, "count": count - decided[f"b{i}"]}
+              for i, ((label, _, _), count) in enumerate(zip(buckets, in_window, strict=True))]
+    if undated - decided["undated"]:
+        counts.append({"label": "no date", "count": undated - decided["undated"]})
+    return counts
 
 
 def _decisions(now) -> dict:
@@ -427,6 +448,68 @@ def _decisions(now) -> dict:
         "rows": [{"action": a.value, "label": a.label, "count": recent.get(a.value, 0)}
                  for a in outcomes],
     }
+
+
+# The actions that settle or move a review: what "decisions" counts.
+OUTCOMES = (DecisionAction.CLEAR, DecisionAction.ESCALATE, DecisionAction.APPROVE,
+            DecisionAction.REJECT)
+
+
+REVIEWER_FIELDS = ("actor_id", "actor__username", "actor__first_name", "actor__last_name",
+                   "action")
+
+
+def _decisions_by_reviewer(now) -> dict:
+    """Decisions of the last DECISION_DAYS days per reviewer and outcome, busiest first:
+    {"days", "actions": [{action, label}], "rows": [{user_id, name, counts: [per action],
+    total}]}. One grouped query over decision_outcomes; re-scores (no actor) are not
+    anybody's decision."""
+    since = now - timedelta(days=DECISION_DAYS)
+    rows = (Decision.objects.filter(created_at__gte=since, action__in=OUTCOMES,
+                                    actor__isnull=False)
+            .order_by().values_list(*REVIEWER_FIELDS).annotate(n=Count("id"))
+            .values_list(*REVIEWER_FIELDS, "n"))
+    people: dict[int, dict] = {}
+    for user_id, username, first, last, action, n in rows:
+        name = f"{first} {last}".strip() or username
+        person = people.setdefault(user_id, {"user_id": user_id, "name": name,
+                                             "counts": [0] * len(OUTCOMES), "total": 0})
+        person["counts"][OUTCOMES.index(action)] += n
+        person["total"] += n
+    return {
+        "days": DECISION_DAYS,
+        "actions": [{"action": a.value, "label": a.label} for a in OUTCOMES],
+        "rows": sorted(people.values(), key=lambda p: (-p["total"], p["name"])),
+    }
+
+
+def _time_to_decision(now) -> dict:
+    """How long candidates waited, from arrival (created_at) to their final decision
+    (cleared, approved, rejected), for the reviews decided in the last DECISION_DAYS days:
+    {"days", "count", "median_hours", "p90_hours"} (None without decisions).
+
+    Computed in Python from the durations (one row per decided review of the window, read
+    from the review table by its decided_at), so it is the same on SQLite (`make demo`) and
+    PostgreSQL; a month of decisions is a few thousand numbers, computed once a minute.
+    Percentiles by the nearest-rank method: the median and p90 are durations that occurred.
+    """
+    since = now - timedelta(days=DECISION_DAYS)
+    durations = sorted(
+        (decided - arrived).total_seconds() / 3600
+        for decided, arrived in Review.objects.filter(
+            state__in=CLOSED_STATES, decided_at__gte=since)
+        .values_list("decided_at", "candidate__created_at").iterator()
+    )
+    return {"days": DECISION_DAYS, "count": len(durations),
+            "median_hours": _nearest_rank(durations, 50),
+            "p90_hours": _nearest_rank(durations, 90)}
+
+
+def _nearest_rank(ordered: list[float], percent: int) -> float | None:
+    if not ordered:
+        return None
+    rank = max(1, -(-percent * len(ordered) // 100))  # ceil(percent/100 * n)
+    return ordered[rank - 1]
 
 
 def _open_counts() -> dict:
@@ -450,11 +533,60 @@ def audit_base() -> QuerySet[AuditEvent]:
 
 def audit_page(*, queryset: QuerySet[AuditEvent], before_id: int | None = None,
                size: int = AUDIT_PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
-    """A page of events, newest first, by keyset on id. Returns (events, next before_id)."""
+    """A page of events, newest first, by keyset on id. Returns (events, next before_id).
+    Each event carries `.candidate` (audit_candidates_attach)."""
     qs = queryset
     if before_id:
         qs = qs.filter(id__lt=before_id)
     events = list(qs[: size + 1])
-    if len(events) > size:
-        return events[:size], events[size - 1].pk
-    return events, None
+    next_before = events[size - 1].pk if len(events) > size else None
+    return audit_candidates_attach(events[:size]), next_before
+
+
+# Target types that name a candidate (review decisions; the ATS connectors' writes).
+CANDIDATE_TARGET_TYPES = ("candidate", "candidates.candidate")
+ERASED_LABEL = "erased candidate"
+# Events resolved per query by the CSV export: one candidate query per this many rows.
+AUDIT_EXPORT_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class AuditCandidate:
+    """Who an audit event's candidate is, for the HR lead's record: name and ATS id, or
+    `erased` (personal data erased, or the row gone) with neither."""
+
+    id: int
+    name: str
+    external_id: str
+    erased: bool
+
+
+def audit_candidates_attach(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Set `.candidate` on each event: an AuditCandidate for events about a candidate, None
+    for the others. One query for the whole list, whatever its length."""
+    ids = {int(e.target_id) for e in events
+           if e.target_type in CANDIDATE_TARGET_TYPES and e.target_id.isdigit()}
+    rows = {pk: (name, external_id) for pk, name, external_id in Candidate.objects.filter(
+        pk__in=ids).values_list("pk", "full_name", "external_id")} if ids else {}
+    for event in events:
+        event.candidate = None
+        if event.target_type in CANDIDATE_TARGET_TYPES and event.target_id.isdigit():
+            pk = int(event.target_id)
+            name, external_id = rows.get(pk, (ERASED_NAME, ""))
+            erased = name == ERASED_NAME
+            event.candidate = AuditCandidate(
+                id=pk, name=ERASED_LABEL if erased else name,
+                external_id="" if erased else external_id, erased=erased)
+    return events
+
+
+def audit_export_events(queryset: QuerySet[AuditEvent], *, batch: int = AUDIT_EXPORT_BATCH):
+    """Every event of `queryset`, each with `.candidate`, streamed: read with a server-side
+    cursor, resolved AUDIT_EXPORT_BATCH at a time (one candidate query per batch)."""
+    buffer: list[AuditEvent] = []
+    for event in queryset.iterator(chunk_size=batch):
+        buffer.append(event)
+        if len(buffer) == batch:
+            yield from audit_candidates_attach(buffer)
+            buffer = []
+    yield from audit_candidates_attach(buffer)

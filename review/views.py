@@ -32,6 +32,7 @@ from review.models import DecisionAction, ReviewState, VerificationOutcome
 from review.selectors import (
     SAVED_VIEWS,
     audit_base,
+    audit_export_events,
     audit_page,
     candidate_get,
     candidate_graph,
@@ -185,7 +186,11 @@ def overview(request):
         "levels": charts.levels_chart(data["levels"]),
         "flags": charts.flags_chart(data["flags_by_week"]),
         "age": charts.columns_chart(data["queue_age"]),
+        "age_applied": charts.columns_chart(data["queue_age_applied"]),
         "decisions": charts.decisions_chart(data["decisions"]),
+        "reviewers": charts.reviewers_chart(data["reviewers"]),
+        "median_wait": charts.duration_text(data["time_to_decision"]["median_hours"]),
+        "p90_wait": charts.duration_text(data["time_to_decision"]["p90_hours"]),
     })
 
 
@@ -211,10 +216,11 @@ def audit_export(request):
     filterset = AuditFilterSet(request.GET, queryset=audit_base())
     audit_record(actor=request.user, action="audit.export", target_type="audit",
                  target_id="csv", before=None, after=filterset.applied())
-    rows = filterset.qs.iterator(chunk_size=2000)
+    rows = audit_export_events(filterset.qs)
     writer = csv.writer(_Echo())
+    # The candidate's columns come last, so that columns read by position stay where they were.
     header = ["id", "created_at", "actor", "action", "target_type", "target_id", "before",
-              "after"]
+              "after", "candidate_name", "candidate_external_id"]
     lines = (writer.writerow(_csv_safe(row)) for row in _audit_rows(header, rows))
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     return StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8", headers={
@@ -351,7 +357,9 @@ def _audit_rows(header, events):
         yield [event.pk, event.created_at.isoformat(), event.actor_label, event.action,
                event.target_type, event.target_id,
                "" if event.before is None else json.dumps(event.before, sort_keys=True),
-               "" if event.after is None else json.dumps(event.after, sort_keys=True)]
+               "" if event.after is None else json.dumps(event.after, sort_keys=True),
+               event.candidate.name if event.candidate else "",
+               event.candidate.external_id if event.candidate else ""]
 
 
 def _csv_safe(row):

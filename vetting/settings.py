@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentMethodEnum": "candidates.models.PaymentMethod",
         "IdentifierKindEnum": "candidates.models.IdentifierKind",
         "SeverityEnum": "candidates.serializers.SEVERITIES",
+        "ReviewStateEnum": "review.models.ReviewState",
     },
 }
 

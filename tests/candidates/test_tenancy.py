@@ -16,6 +16,8 @@ from django.urls import get_resolver, reverse
 
 from candidates.models import Candidate
 from review import roles
+from review.models import ReviewState
+from review.services import review_start
 from signals.services import candidate_score
 from tests.review.factories import client_for, user_make
 from tests.signals.helpers import applicant
@@ -104,6 +106,8 @@ def b_view(client, ids: list[int]) -> dict:
     for status in ("pending", "scored"):
         view[f"list status={status}"] = client.get(URL, {"status": status})
     view["list external_id=b-bob"] = client.get(URL, {"external_id": "b-bob"})
+    for state in ReviewState.values:
+        view[f"list review_state={state}"] = client.get(URL, {"review_state": state})
     for name, response in view.items():
         assert response.status_code == 200, (name, response.content)
     return {name: response.json() for name, response in view.items()}
@@ -126,6 +130,20 @@ API_ROUTES = {
     "candidate-list", "candidate-detail",  # candidate data: b_view, b_writes
     "whoami", "schema", "api-docs",  # the key's integration name; the contract
 }
+
+
+# Every field of a candidate response, and what it may say (docs/tenancy.md). A new field
+# (built in, or registered through candidates/extensions.py) fails
+# test_every_field_of_a_response_is_listed_here until it is listed, and covered by b_view.
+CANDIDATE_FIELDS = {
+    "id", "external_id", "full_name", "email", "phone", "position", "applied_at", "location",
+    "profiles", "ip_addresses", "addresses", "payment_accounts", "employment_history",
+    "resume_text", "created_at", "updated_at",  # what the integration sent
+    "risk",  # the integration-scoped risk only (RiskOutput)
+    "review",  # the company's review of this candidate (review/api.py): no other candidate
+}
+DETAIL_FIELDS = CANDIDATE_FIELDS | {"linked_candidates"}  # the integration's own links
+REVIEW_FIELDS = {"state", "reason_code", "decided_at", "assignee"}
 
 
 def stable(data):
@@ -171,6 +189,10 @@ class TestTenancy:
         a_created = [post(api, alice()), post(api, ann())]
         a_ids = [r.json()["id"] for r in a_created]
         settle()
+        # Reviewers work A's candidates: B's review fields (and filter) do not move.
+        reviewer = user_make("rita", roles.RECRUITER)
+        for a_id in a_ids:
+            review_start(candidate_id=a_id, actor=reviewer)
         with_a = b_view(other_api, b_ids) | b_writes(other_api, "after-a")
         with_a = b_view(other_api, b_ids) | with_a
         assert_nothing_of_a(with_a, a_ids)
@@ -237,6 +259,19 @@ class TestTenancy:
         assert f'href="{reverse("review:candidate", args=[alice_id])}"' in html
         # while B's own API, for the same candidate, does not name her
         assert A_NAMES[0] not in json.dumps(other_api.get(f"{URL}{bob_id}/").json())
+
+
+class TestEveryFieldIsListed:
+    def test_every_field_of_a_response_is_listed_here(self, api):
+        bob_id = post(api, bob()).json()["id"]
+        settle()
+        reads = b_view(api, [bob_id]) | b_writes(api, "fields")
+        for name, body in reads.items():
+            items = body["results"] if name.startswith("list") else [body]
+            for item in items:
+                expected = CANDIDATE_FIELDS if name.startswith("list") else DETAIL_FIELDS
+                assert set(item) == expected, name
+                assert set(item["review"]) == REVIEW_FIELDS, name
 
 
 class TestEveryOutputPathReadsTheScopedRisk:

@@ -384,7 +384,7 @@ class TestSeedDemoCommand:
 
     def test_it_loads_the_population_and_prints_a_working_api_key(self):
         output = self.seed()
-        expected = demo_population(seed=7, honest=20, rings=2)
+        expected = demo_population(seed=7, honest=20, rings=2, sanctioned=True)
         integration = Integration.objects.get(name="demo-ats")
         assert Candidate.objects.filter(integration=integration).count() == len(expected)
         assert f"Seeded {len(expected)} candidates" in output

@@ -7,8 +7,10 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from candidates.services import candidate_erase
 from core.audit import (
     AuditEvent,
     AuditImmutable,
@@ -17,8 +19,9 @@ from core.audit import (
     audit_record,
 )
 from review import roles
+from review.selectors import audit_base, audit_export_events
 from signals.models import FlagWeight
-from tests.review.factories import client_for, user_make
+from tests.review.factories import candidate_make, client_for, user_make
 
 
 @pytest.fixture
@@ -201,9 +204,9 @@ class TestAuditPages:
         assert "attachment" in response["Content-Disposition"]
         rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
         assert rows[0] == ["id", "created_at", "actor", "action", "target_type", "target_id",
-                           "before", "after"]
+                           "before", "after", "candidate_name", "candidate_external_id"]
         by_action = {row[3]: row for row in rows[1:]}
-        assert by_action["test.thing"][6:] == ['{"a": 1}', '{"a": 2}']
+        assert by_action["test.thing"][6:8] == ['{"a": 1}', '{"a": 2}']
         # A formula in a cell is neutralised for spreadsheets.
         assert by_action["test.csv"][2].startswith("'=")
         # The export itself is on the record.
@@ -220,3 +223,72 @@ class TestAuditPages:
         client = client_for(hr_lead)
         assert client.post(reverse("review:audit"), {"action": "x"}).status_code == 405
         assert client.post(reverse("review:audit_export")).status_code == 405
+
+
+@pytest.mark.django_db
+class TestAuditNamesTheCandidates:
+    """HR leads read who a decision was about, not "candidate 116"."""
+
+    @pytest.fixture
+    def people(self):
+        jane = candidate_make("Jane Roe")
+        gone = candidate_make("Gone Person")
+        candidate_erase(candidate_id=gone.pk)
+        events = [
+            audit_record(actor="rita", action="review.start", target_type="candidate",
+                         target_id=jane.pk),
+            audit_record(actor="sync", action="connector.write_back",
+                         target_type="candidates.candidate", target_id=jane.pk),
+            audit_record(actor="rita", action="review.clear", target_type="candidate",
+                         target_id=gone.pk),
+            audit_record(actor="rita", action="review.clear", target_type="candidate",
+                         target_id=99999999),  # the row is gone altogether
+            audit_record(actor="admin", action="role.change", target_type="user",
+                         target_id=jane.pk),  # the same number, not a candidate
+        ]
+        return jane, gone, events
+
+    def test_the_page_shows_names_and_ats_ids_in_one_query(self, hr_lead, people):
+        jane, gone, _ = people
+        client = client_for(hr_lead)
+        client.get(reverse("review:audit"))  # warm the session and the user
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("review:audit")).content.decode()
+        candidate_reads = [q for q in queries if 'FROM "candidates_candidate"' in q["sql"]]
+        assert len(candidate_reads) == 1
+        assert page.count("Jane Roe") == 2 and page.count(jane.external_id) == 2
+        assert page.count("erased candidate") == 2
+        assert "Gone Person" not in page and gone.external_id not in page
+        assert f"candidate {jane.pk}" not in page
+        assert f"user {jane.pk}" in page  # other targets stay as they were
+        assert f'href="{reverse("review:candidate", args=[jane.pk])}"' in page
+
+    def test_the_csv_export_has_the_candidate_columns(self, hr_lead, people):
+        jane, gone, events = people
+        audit_record(actor="x", action="test.formula", target_type="candidate",
+                     target_id=candidate_make("=cmd|' /C calc'!A0").pk)
+        response = client_for(hr_lead).get(reverse("review:audit_export"))
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert rows[0][-2:] == ["candidate_name", "candidate_external_id"]
+        by_id = {row[0]: row for row in rows[1:]}
+        assert by_id[str(events[0].pk)][-2:] == ["Jane Roe", jane.external_id]
+        assert by_id[str(events[1].pk)][-2:] == ["Jane Roe", jane.external_id]
+        assert by_id[str(events[2].pk)][-2:] == ["erased candidate", ""]
+        assert by_id[str(events[3].pk)][-2:] == ["erased candidate", ""]
+        assert by_id[str(events[4].pk)][-2:] == ["", ""]
+        formula = next(row for row in rows[1:] if row[3] == "test.formula")
+        assert formula[-2].startswith("'=")  # the formula guard covers the new cells
+
+    def test_the_export_resolves_names_one_query_per_batch(self, people):
+        _, _, events = people
+        for i in range(5):
+            audit_record(actor="bulk", action=f"test.n{i}", target_type="candidate",
+                         target_id=events[0].target_id)
+        with CaptureQueriesContext(connection) as queries:
+            exported = list(audit_export_events(audit_base(), batch=3))
+        assert len(exported) == AuditEvent.objects.count()
+        assert all(e.candidate.name == "Jane Roe" for e in exported
+                   if e.action.startswith("test.n"))
+        candidate_reads = [q for q in queries if 'FROM "candidates_candidate"' in q["sql"]]
+        batches = -(-len(exported) // 3)
+        assert len(candidate_reads) <= batches  # a batch without candidates asks nothing

@@ -6,6 +6,7 @@ the demo data is normalised, indexed and scored exactly like real traffic.
 
 import secrets
 from collections import Counter
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +18,19 @@ from candidates.serializers import CandidateInput
 from candidates.services import candidate_upsert
 from demo.population import FRAUD, HONEST, DemoApplicant, demo_population
 from demo.users import demo_users_create
+from intel.ipranges import ip_ranges_import
+from intel.models import IpRangeList, SanctionsImport
+from intel.sanctions import sanctions_import, sanctions_read
+
+# Small samples of the real lists, shipped with the demo (their sources and licences:
+# demo/data/README.md): the network and sanctions checks need them to flag anything.
+DATA = Path(__file__).resolve().parents[2] / "data"
+IP_RANGE_SAMPLES = (
+    ("datacenter", ("datacenter-ipv4.txt",)),
+    ("vpn", ("vpn-ipv4.txt", "vpn-ipv6.txt")),
+    ("astrill", ("astrill-ipv4.txt",)),
+)
+PROGRESS_EVERY = 250  # candidates between two progress lines (and every tenth of the run)
 
 
 class Command(BaseCommand):
@@ -39,10 +53,13 @@ class Command(BaseCommand):
         if honest < 0 or rings < 0:
             raise CommandError("--honest and --rings must not be negative.")
         target, _ = Integration.objects.get_or_create(name=integration)
+        self.verbosity = options.get("verbosity", 1)
         if if_empty and Candidate.objects.exists():
             self.stdout.write("Candidates already exist; nothing seeded.")
         else:
-            population = demo_population(seed=seed, honest=honest, rings=rings)
+            self._reference_data_load()
+            population = demo_population(seed=seed, honest=honest, rings=rings,
+                                         sanctioned=True)
             created = self._load(target, population)
             self._report(target, population, created)
         self._print_api_key(target)
@@ -54,7 +71,11 @@ class Command(BaseCommand):
         """Upsert every applicant, one transaction each (candidate_upsert is atomic), so that
         scoring is enqueued after each commit as for API traffic. Returns how many were new."""
         created = 0
-        for applicant in population:
+        total = len(population)
+        every = max(1, min(PROGRESS_EVERY, total // 10))
+        # Without a broker, scoring runs in process after each commit: the slow part.
+        doing = "Scoring candidates" if settings.CELERY_TASK_ALWAYS_EAGER else "Loading candidates"
+        for done, applicant in enumerate(population, start=1):
             serializer = CandidateInput(data=applicant.payload)
             if not serializer.is_valid():
                 # The generator's tests guarantee valid payloads; this is a bug, not bad input.
@@ -64,19 +85,50 @@ class Command(BaseCommand):
                 )
             _, is_new = candidate_upsert(integration=integration, data=serializer.validated_data)
             created += is_new
+            if self.verbosity >= 1 and (done % every == 0 or done == total):
+                self.stdout.write(f"{doing}: {done}/{total}")
+                self.stdout.flush()
         return created
+
+    def _reference_data_load(self) -> None:
+        """The demo's samples of the IP range lists and the OFAC SDN list, each only where
+        nothing is imported yet: a database holding the full lists keeps them."""
+        for category, files in IP_RANGE_SAMPLES:
+            if IpRangeList.objects.filter(category=category).exists():
+                self.stdout.write(f"IP ranges {category!r}: already imported, kept.")
+                continue
+            lines: list[str] = []
+            for name in files:
+                lines += (DATA / "ip-ranges" / name).read_text(encoding="utf-8").splitlines()
+            result = ip_ranges_import(category=category, lines=lines, actor="demo:seed",
+                                      source=f"demo/data/ip-ranges ({', '.join(files)})")
+            self.stdout.write(f"IP ranges {category!r}: {result.range_count} ranges from "
+                              "the demo sample.")
+        if SanctionsImport.objects.exists():
+            self.stdout.write("Sanctions list: already imported, kept.")
+            return
+        folder = DATA / "sanctions"
+        result = sanctions_import(sdn_text=sanctions_read(str(folder / "SDN.CSV")),
+                                  alt_text=sanctions_read(str(folder / "ALT.CSV")),
+                                  source="demo/data/sanctions (OFAC SDN sample)",
+                                  actor="demo:seed")
+        self.stdout.write(f"Sanctions list: {result.entry_count} OFAC SDN entries "
+                          f"({result.alias_count} aliases) from the demo sample.")
 
     def _report(self, integration: Integration, population: list[DemoApplicant],
                 created: int) -> None:
         labels = Counter(a.label for a in population)
         ring_names = sorted({a.ring for a in population if a.ring},
                             key=lambda name: int(name.split("-")[1]))
+        loners = Counter(a.persona for a in population if a.label == FRAUD and not a.ring)
+        in_rings = labels[FRAUD] - sum(loners.values())
         self.stdout.write(
             f"Seeded {len(population)} candidates into integration {integration.name!r} "
             f"({created} created, {len(population) - created} updated): "
-            f"{labels[HONEST]} honest, {labels[FRAUD]} fraud in {len(ring_names)} rings."
+            f"{labels[HONEST]} honest, {labels[FRAUD]} fraud ({in_rings} in "
+            f"{len(ring_names)} rings)."
         )
-        personas = Counter(a.persona for a in population if a.label == HONEST)
+        personas = Counter(a.persona for a in population if a.label == HONEST) + loners
         for persona, count in sorted(personas.items(), key=lambda item: (-item[1], item[0])):
             self.stdout.write(f"  {count:4d}  {persona}")
         for ring in ring_names:
