@@ -29,8 +29,8 @@ class ReviewConfig(AppConfig):
         from candidates.events import CandidateErased
         from core import events
         from review import hooks
-        from review.cases import on_candidate_erased
         from review.api import api_extensions_register
+        from review.cases import on_candidate_erased
         from review.roles import groups_ensure
         from review.services import on_risk_changed
         from review.signin import AdminSignInForm, lockout_audit
