@@ -500,8 +500,11 @@ def queue_next(after_candidate: Candidate, user, *, backwards: bool = False
     return qs.order_by(*order).first()
 
 
-def candidate_levels(candidate_ids) -> dict[int, str]:
-    """{id: risk level} of the applicants a candidate's flags name (the verdict counts the
-    critical ones). One query by primary key."""
+def candidates_brief(candidate_ids) -> dict[int, dict]:
+    """{id: {id, full_name, external_id, risk_level}} of the applicants a candidate's page
+    names (the verdict counts the critical ones; the ring line names those rejected as
+    fraud). One query by primary key."""
     ids = list(candidate_ids)[:1000]
-    return dict(Candidate.objects.filter(pk__in=ids).values_list("id", "risk_level"))
+    rows = Candidate.objects.filter(pk__in=ids).values("id", "full_name", "external_id",
+                                                        "risk_level")
+    return {row["id"]: row for row in rows}

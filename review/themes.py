@@ -56,6 +56,8 @@ STRENGTH_BY_SEVERITY = {CRITICAL: STRONG, HIGH: STRONG, MEDIUM: MODERATE, LOW: W
 STRENGTH_LABELS = {STRONG: "strong signal", MODERATE: "moderate signal", WEAK: "weak signal",
                    NOTE: "note, not counted"}
 
+OTHERS_SHOWN = 6  # applicants named under a flag; the rest are counted
+
 # Flags whose stored text tells an operator to configure something. Recruiters get the plain
 # words; admins (who can configure it) get the stored text and the operator's note.
 OPERATOR_NOTES = {
@@ -106,6 +108,14 @@ class FlagView:
     @property
     def strength_label(self) -> str:
         return STRENGTH_LABELS[self.strength]
+
+    @property
+    def others_shown(self) -> list[dict]:
+        return self.others[:OTHERS_SHOWN]
+
+    @property
+    def others_more(self) -> int:
+        return max(0, len(self.others) - OTHERS_SHOWN)
 
     @property
     def folded(self) -> bool:

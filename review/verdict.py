@@ -186,3 +186,17 @@ def _clean(flags: list[dict]) -> str:
 def _sentence(clauses: list[str]) -> str:
     text = "; ".join(clauses)
     return text[:1].upper() + text[1:] + "."
+
+
+def score_scale(level: str, thresholds: dict[str, int]) -> str:
+    """The score's scale in words: where its level starts and where the next one does
+    ("critical from 80"; "high from 45 · critical from 80"; "medium from 25" for low)."""
+    order = ["medium", "high", "critical"]
+    if level not in order:
+        return f"medium from {thresholds['medium']}" if "medium" in thresholds else ""
+    index = order.index(level)
+    parts = [f"{level} from {thresholds[level]}"]
+    if index + 1 < len(order):
+        following = order[index + 1]
+        parts.append(f"{following} from {thresholds[following]}")
+    return " · ".join(parts)

@@ -134,13 +134,15 @@ def test_only_admins_reach_the_django_admin(who, expected):
 
 @pytest.mark.django_db
 def test_the_escalating_hr_lead_is_refused_on_the_server_and_it_is_audited(candidate, hr_lead):
-    """The approve form is shown disabled to the maker; a crafted POST is still refused."""
+    """The maker is told another HR lead decides (no form, not even a disabled one); a
+    crafted POST is still refused."""
     client = client_for(hr_lead)
     client.post(reverse("review:escalate", kwargs={"pk": candidate.pk}),
                 DECISION | {"reason_code": "identity_ring", "expected_state": "new"})
     page = client.get(reverse("review:candidate", kwargs={"pk": candidate.pk}))
-    assert b"You escalated this candidate" in page.content
-    assert b'<fieldset class="decision-set" disabled' in page.content
+    assert (b"Waiting for another HR lead: you escalated this candidate (maker-checker)"
+            in page.content)
+    assert b'id="form-approve"' not in page.content and b"disabled" not in page.content
 
     response = client.post(reverse("review:approve", kwargs={"pk": candidate.pk}),
                            DECISION | {"expected_state": "escalated"})

@@ -1,5 +1,7 @@
 """The candidate page's verdict sentence and flag themes (review.verdict, review.themes)."""
 
+import pytest
+
 from review.themes import (
     IDENTITY_REUSE,
     NETWORK,
@@ -9,7 +11,9 @@ from review.themes import (
     themes_group,
     top_reasons,
 )
-from review.verdict import VerdictInput, verdict_compose
+from review.verdict import VerdictInput, score_scale, verdict_compose
+from signals.models import LevelThreshold
+from signals.selectors import level_thresholds, level_thresholds_forget
 from tests.review.factories import flag
 
 
@@ -106,3 +110,20 @@ class TestThemes:
         assert [t.name for t in themes][:2] == [NETWORK, IDENTITY_REUSE]
         assert [v.code for v in top_reasons(views)] == [
             "reuse.bank_account", "shipping.shared_address", "resume.near_duplicate"]
+
+
+def test_the_score_scale_names_where_the_level_and_the_next_one_start():
+    thresholds = {"medium": 25, "high": 45, "critical": 80}
+    assert score_scale("critical", thresholds) == "critical from 80"
+    assert score_scale("high", thresholds) == "high from 45 · critical from 80"
+    assert score_scale("medium", thresholds) == "medium from 25 · high from 45"
+    assert score_scale("low", thresholds) == "medium from 25"
+
+
+@pytest.mark.django_db
+def test_the_thresholds_are_the_live_ones_and_a_change_is_seen():
+    assert level_thresholds()["critical"] == 80
+    LevelThreshold.objects.update_or_create(level="critical", defaults={"min_score": 90})
+    assert level_thresholds()["critical"] == 80  # cached
+    level_thresholds_forget()
+    assert level_thresholds()["critical"] == 90
