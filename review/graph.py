@@ -52,8 +52,8 @@ class Sizes:
 
 FULL = Sizes(node_r=NODE_R, center_r=CENTER_R, min_ring=270.0, per_node=30, inner_min=140.0,
              hub_half=80, char=6.6)
-COMPACT = Sizes(node_r=8, center_r=13, min_ring=120.0, per_node=19, inner_min=62.0,
-                hub_half=34, char=6.2)
+COMPACT = Sizes(node_r=8, center_r=13, min_ring=135.0, per_node=19, inner_min=84.0,
+                hub_half=46, char=6.2)
 SHORT_KINDS = {"bank_account": "Bank", "wallet": "Wallet", "payout_email": "Payout",
                "shipping_address": "Shipping", "residential_address": "Home",
                "mailing_address": "Mail", "ip": "IP", "stackoverflow": "Stack Overflow",

@@ -464,22 +464,25 @@ def audit_page(*, queryset: QuerySet[AuditEvent], before_id: int | None = None,
 # --- Moving through the queue from a candidate's page (issue 12) ----------------------------
 
 
-def queue_next(after_candidate: Candidate, user, *, backwards: bool = False
-               ) -> Candidate | None:
+def queue_next(after_candidate: Candidate, user, *, backwards: bool = False,
+               deciding: bool | None = None) -> Candidate | None:
     """The next candidate in the default queue order (-risk_score, -id) after this one that
     `user` can act on now, or None; `backwards` gives the previous one instead.
 
     What "can act on" means follows the page the user is on: on a candidate escalated to
     them (an HR lead, who did not escalate it), the next escalated one they may decide; on
     any other, the next scored, undecided one to triage: new, or in review and not assigned
-    to someone else. Candidates being re-scored are skipped (no decision is offered on them).
+    to someone else. `deciding` says which explicitly (after an approval the candidate is no
+    longer escalated, yet the HR lead goes on deciding). Candidates being re-scored are
+    skipped (no decision is offered on them).
     One indexed ORDER BY ... LIMIT 1 (the queue's index on score, id).
     """
     qs = (Candidate.objects.filter(risk_score__isnull=False)
           .exclude(risk_status="pending").exclude(pk=after_candidate.pk)
           .only("id", "full_name", "risk_score"))
-    review = candidate_review(after_candidate)
-    if review.state == ReviewState.ESCALATED and roles.user_can(user, roles.DECIDE):
+    if deciding is None:
+        deciding = candidate_review(after_candidate).state == ReviewState.ESCALATED
+    if deciding and roles.user_can(user, roles.DECIDE):
         qs = qs.filter(review__state=ReviewState.ESCALATED).exclude(
             review__escalated_by=user)
     else:

@@ -11,7 +11,8 @@ Pure: the flags as stored on the candidate, plus the risk levels of the applican
 - What the candidate shares with other applicants (strong and moderate reuse, a shipping
   address, a resume or career template, a rare employer) becomes one clause naming the
   strongest shared things and counting the distinct applicants behind them.
-- Then the other strong or moderate flags, as short phrases, up to three clauses in all.
+- Then the other strong flags as short phrases (moderate ones only when nothing stronger
+  speaks), up to three clauses in all.
 - Weak signals and notes never make the verdict; a candidate with nothing else says so.
 """
 
@@ -101,6 +102,8 @@ def verdict_compose(data: VerdictInput) -> str:
         clauses.append(sharing)
     seen = set()
     for flag in counted:
+        if clauses and strength_of(flag.get("severity", "")) != STRONG:
+            continue  # moderate signals only speak when nothing stronger does
         phrase = PHRASES.get(flag["code"])
         if phrase is None and flag["code"] not in SHARED and flag["code"] not in LEADING \
                 and flag["code"] not in SHARED_SILENT:
@@ -108,7 +111,12 @@ def verdict_compose(data: VerdictInput) -> str:
         if phrase and phrase not in seen:
             seen.add(phrase)
             clauses.append(phrase)
-    return _sentence(clauses[:MAX_CLAUSES])
+    clauses = clauses[:MAX_CLAUSES]
+    if not any(strength_of(f.get("severity", "")) == STRONG for f in counted):
+        # Nothing strong: say so, or a moderate signal reads like an accusation.
+        lead = "one moderate signal" if len(counted) == 1 else "only moderate signals"
+        clauses[0] = f"{lead}: {clauses[0]}"
+    return _sentence(clauses)
 
 
 def _leading(flags: list[dict]) -> list[str]:
@@ -121,8 +129,10 @@ def _leading(flags: list[dict]) -> list[str]:
             others = (flag.get("evidence") or {}).get("others") or []
             name = next((o.get("full_name") or o.get("external_id") for o in others
                          if isinstance(o, dict)), "")
-            clauses.append(f"uses an identifier of {name}, rejected as fraud" if name
-                           else "uses an identifier of a candidate rejected as fraud")
+            clause = (f"uses an identifier of {name}, rejected as fraud" if name
+                      else "uses an identifier of a candidate rejected as fraud")
+            if clause not in clauses:  # one flag per identifier: the phone, the account...
+                clauses.append(clause)
     return clauses
 
 
@@ -159,9 +169,13 @@ def _shared_thing(code: str, evidence: dict, city: str) -> str:
         return ""
     if code == "reuse.bank_account":
         label = str(evidence.get("identifier") or "")
-        return label if "…" in label else SHARED[code]  # "IBAN …7690" names itself, masked
+        if "…" in label:  # "IBAN …7690" names itself, masked; "Bank account …0042" reads
+            first = label.split()[0]  # as "bank account …0042" mid-sentence
+            return label if first.isupper() else label[:1].lower() + label[1:]
+        return SHARED[code]
     if code == "shipping.shared_address" and city:
-        return f"a {city} shipping address"
+        article = "an" if city[:1].upper() in "AEIOU" else "a"
+        return f"{article} {city} shipping address"
     return SHARED[code]
 
 

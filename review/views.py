@@ -291,14 +291,15 @@ def _decide(request, pk: int, action: str, service):
         return _refused(request, candidate, action, exc, form=form)
     messages.success(request, f"{DecisionAction(action).label}: {candidate.full_name}.")
     if request.POST.get("then") == "next":
-        return _to_next(request, candidate)
+        return _to_next(request, candidate, deciding=action in (DecisionAction.APPROVE,
+                                                                DecisionAction.REJECT))
     return redirect("review:candidate", pk=pk)
 
 
-def _to_next(request, candidate):
+def _to_next(request, candidate, *, deciding: bool):
     """"Clear & next", "Approve & next"...: on to the next candidate the user can act on
     (review.selectors.queue_next), or back to the queue when there is none."""
-    following = queue_next(_candidate_or_404(candidate.pk), request.user)
+    following = queue_next(candidate, request.user, deciding=deciding)
     if following is None:
         messages.info(request, "Nothing left to review after this one in the queue.")
         return redirect("review:queue")

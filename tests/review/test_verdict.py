@@ -57,6 +57,7 @@ class TestVerdict:
     def test_sanctions_and_known_bad_lead(self):
         flags = [flag("reuse.phone", points=35, evidence={"others": others(9)}),
                  flag("known_bad.identifier", points=80, evidence={"others": others(9)}),
+                 flag("known_bad.identifier", points=80, evidence={"others": others(9)}),
                  flag("sanctions.name_match", points=100)]
         text = verdict_compose(VerdictInput(flags=flags, levels={9: "critical"}))
         assert text == ("Name matches a person on the OFAC sanctions list; uses an identifier "
@@ -71,6 +72,13 @@ class TestVerdict:
         weak = [flag("payment.payout_service"), flag("reuse.ip", evidence={"others": others(1)})]
         assert verdict_compose(VerdictInput(flags=weak)) == (
             "No strong signals: only 2 weak ones, which mean little alone.")
+
+    def test_moderate_signals_alone_say_they_are_moderate(self):
+        text = verdict_compose(VerdictInput(flags=[flag("network.country_mismatch")]))
+        assert text == "One moderate signal: connects from another country than claimed."
+        two = [flag("network.vpn"), flag("phone.voip", points=10)]
+        assert verdict_compose(VerdictInput(flags=two)) == (
+            "Only moderate signals: connects through a commercial VPN.")
 
     def test_an_unscored_candidate_has_no_verdict_yet(self):
         assert verdict_compose(VerdictInput(flags=[], scored=False)).startswith("Not scored")
