@@ -177,3 +177,71 @@ def test_an_unknown_candidate_is_404(recruiter):
     assert client_for(recruiter).get("/candidates/987654/").status_code == 404
     response = client_for(recruiter).post("/candidates/987654/escalate/", DECISION)
     assert response.status_code == 404
+
+
+# Issue 12: decisions "& next" (then=next on the same endpoints) and the approval override.
+NEXT_ACTIONS = {
+    "review:clear": ("in_review", DECISION | {"expected_state": "in_review"}, REVIEWERS),
+    "review:escalate": ("new", DECISION | {"expected_state": "new"}, REVIEWERS),
+    "review:approve": ("escalated", DECISION | {"expected_state": "escalated"}, DECIDERS),
+    "review:reject": ("escalated", DECISION | {"expected_state": "escalated"}, DECIDERS),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize("action", list(NEXT_ACTIONS))
+def test_actions_and_next(action, who):
+    """Allowed: the decision is made and the next candidate opens (here none is left, so the
+    queue); refused: 403 and nothing changes, as without "& next"."""
+    state, data, expected = NEXT_ACTIONS[action]
+    candidate = prepared(state)
+    before = footprint(candidate)
+    response = client_for(persona(who)).post(action_url(action, candidate),
+                                             data | {"then": "next"})
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("review:login"))
+        assert footprint(candidate) == before
+        return
+    assert response.status_code == expected[who], response.content[:500]
+    if expected[who] == 302:
+        assert response["Location"] == reverse("review:queue")
+        assert footprint(candidate) != before
+    else:
+        assert footprint(candidate) == before
+
+
+def critical_escalated():
+    candidate = candidate_make("Critical Candidate", 95)
+    review_escalate(candidate_id=candidate.pk, actor=user_make("matrix-maker", roles.RECRUITER),
+                    reason_code="identity_ring", comment="Ring.")
+    return candidate
+
+
+OVERRIDE = DECISION | {"expected_state": "escalated", "override": "on",
+                       "override_reason": "Hired before; verified in person then."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who,expected", [("recruiter", 403), ("hr_lead", 302), ("admin", 403),
+                                          ("norole", 403)])
+def test_approve_with_override(who, expected):
+    candidate = critical_escalated()
+    response = client_for(persona(who)).post(reverse("review:approve",
+                                                     kwargs={"pk": candidate.pk}), OVERRIDE)
+    assert response.status_code == expected
+    approved = Decision.objects.filter(candidate=candidate, action="approve").exists()
+    assert approved == (expected == 302)
+
+
+@pytest.mark.django_db
+def test_approve_without_verification_or_override_is_409_and_audited():
+    candidate = critical_escalated()
+    lead = persona("hr_lead")
+    response = client_for(lead).post(reverse("review:approve", kwargs={"pk": candidate.pk}),
+                                     DECISION | {"expected_state": "escalated"})
+    assert response.status_code == 409
+    assert not Decision.objects.filter(candidate=candidate, action="approve").exists()
+    refusal = AuditEvent.objects.get(action="review.approve.refused")
+    assert refusal.actor == lead and refusal.after["code"] == "verification_required"
