@@ -94,6 +94,7 @@
     event.preventDefault();
     form._submitter = event.submitter || form.querySelector("[data-then-next]");
     step.hidden = false;
+    step.scrollIntoView({ block: "nearest" });
     step.querySelector("[data-confirm]").focus();
   });
 
