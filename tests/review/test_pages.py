@@ -152,7 +152,7 @@ class TestCandidatePage:
             {"check": "profile_age", "status": "pending", "reason": "GitHub rate limit"}])
         html = client_for(recruiter).get(f"/candidates/{candidate.pk}/").content.decode()
         assert "This score may be incomplete" in html
-        assert "profile_age</code> pending: GitHub rate limit" in html
+        assert "Profile age</strong> pending: GitHub rate limit" in html
 
     def test_it_masks_account_numbers(self, recruiter):
         c = candidate_make("Masked", 50, identifiers=[BANK])
