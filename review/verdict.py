@@ -55,6 +55,8 @@ LEADING = {
     "sanctions.wallet_match": "the pay wallet is a sanctioned address",
     "network.north_korea": "connects from North Korean address space",
 }
+# Codes the leading and the sharing clauses speak for.
+SPOKEN_FOR = {*SHARED, *SHARED_SILENT, *LEADING, "known_bad.identifier"}
 PHRASES = {
     "payment.holder_mismatch": "pay goes to an account in someone else's name",
     "payment.bank_country_mismatch": "pay goes to a bank in another country",
@@ -105,8 +107,7 @@ def verdict_compose(data: VerdictInput) -> str:
         if clauses and strength_of(flag.get("severity", "")) != STRONG:
             continue  # moderate signals only speak when nothing stronger does
         phrase = PHRASES.get(flag["code"])
-        if phrase is None and flag["code"] not in SHARED and flag["code"] not in LEADING \
-                and flag["code"] not in SHARED_SILENT:
+        if phrase is None and flag["code"] not in SPOKEN_FOR:
             phrase = _title_phrase(flag)
         if phrase and phrase not in seen:
             seen.add(phrase)

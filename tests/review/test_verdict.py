@@ -64,6 +64,13 @@ class TestVerdict:
                         "of Person 9, rejected as fraud; shares a phone number with another "
                         "applicant, who is critical.")
 
+    def test_a_known_bad_identifier_is_said_once(self):
+        flags = [flag("known_bad.identifier", points=80, evidence={"others": others(9)}),
+                 flag("reuse.phone", points=35, evidence={"others": others(9)})]
+        assert verdict_compose(VerdictInput(flags=flags)) == (
+            "Uses an identifier of Person 9, rejected as fraud; shares a phone number with "
+            "another applicant.")
+
     def test_a_clean_candidate_says_so(self):
         assert verdict_compose(VerdictInput(flags=[])) == (
             "No red flags: nothing in this application matched a check.")
