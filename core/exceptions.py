@@ -45,6 +45,7 @@ STATUS_BY_CODE = {
     "stale": 409,
     "not_scored": 409,
     "invalid_transition": 409,
+    "verification_required": 409,
     "idempotency_key_reused": 422,
     "unavailable": 503,
 }

@@ -29,6 +29,15 @@ class DecisionForm(forms.Form):
         self.fields["reason_code"].choices = [("", "Choose a reason…"),
                                               *REASONS_BY_ACTION[action].items()]
         self.auto_id = f"id_{action}_%s"
+        if action == "approve":
+            # A critical candidate without a passed identity verification is approved only on
+            # an explicit override with a reason (review.services checks it).
+            self.fields["override"] = forms.BooleanField(
+                label="Approve without a passed identity verification", required=False)
+            self.fields["override_reason"] = forms.CharField(
+                label="Why approve without it", required=False, max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2, "placeholder":
+                                             "What replaces the verification, and why."}))
 
 
 class StartForm(forms.Form):

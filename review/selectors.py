@@ -28,6 +28,7 @@ from candidates.models import (
 from candidates.selectors import EVIDENCE_PREFETCH, candidate_links
 from candidates.services import ERASED_NAME
 from core.audit import AuditEvent
+from review import roles
 from review.models import (
     CLOSED_STATES,
     CandidateFlag,
@@ -590,3 +591,55 @@ def audit_export_events(queryset: QuerySet[AuditEvent], *, batch: int = AUDIT_EX
             yield from audit_candidates_attach(buffer)
             buffer = []
     yield from audit_candidates_attach(buffer)
+
+
+# --- Moving through the queue from a candidate's page (issue 12) ----------------------------
+
+
+def queue_next(after_candidate: Candidate, user, *, backwards: bool = False,
+               deciding: bool | None = None) -> Candidate | None:
+    """The next candidate in the default queue order (-risk_score, -id) after this one that
+    `user` can act on now, or None; `backwards` gives the previous one instead.
+
+    What "can act on" means follows the page the user is on: on a candidate escalated to
+    them (an HR lead, who did not escalate it), the next escalated one they may decide; on
+    any other, the next scored, undecided one to triage: new, or in review and not assigned
+    to someone else. `deciding` says which explicitly (after an approval the candidate is no
+    longer escalated, yet the HR lead goes on deciding). Candidates being re-scored are
+    skipped (no decision is offered on them).
+    One indexed ORDER BY ... LIMIT 1 (the queue's index on score, id).
+    """
+    qs = (Candidate.objects.filter(risk_score__isnull=False)
+          .exclude(risk_status="pending").exclude(pk=after_candidate.pk)
+          .only("id", "full_name", "risk_score"))
+    if deciding is None:
+        deciding = candidate_review(after_candidate).state == ReviewState.ESCALATED
+    if deciding and roles.user_can(user, roles.DECIDE):
+        qs = qs.filter(review__state=ReviewState.ESCALATED).exclude(
+            review__escalated_by=user)
+    else:
+        qs = qs.filter(Q(review__isnull=True) | Q(review__state=ReviewState.NEW)
+                       | Q(review__state=ReviewState.IN_REVIEW, review__assignee__isnull=True)
+                       | Q(review__state=ReviewState.IN_REVIEW, review__assignee=user))
+    score = after_candidate.risk_score
+    if score is not None:
+        if backwards:
+            qs = qs.filter(risk_score__gte=score).filter(
+                Q(risk_score__gt=score) | Q(risk_score=score, id__gt=after_candidate.pk))
+        else:
+            qs = qs.filter(risk_score__lte=score).filter(
+                Q(risk_score__lt=score) | Q(risk_score=score, id__lt=after_candidate.pk))
+    elif backwards:
+        return None  # an unscored candidate is not in the queue: nothing comes before it
+    order = ("risk_score", "id") if backwards else ("-risk_score", "-id")
+    return qs.order_by(*order).first()
+
+
+def candidates_brief(candidate_ids) -> dict[int, dict]:
+    """{id: {id, full_name, external_id, risk_level}} of the applicants a candidate's page
+    names (the verdict counts the critical ones; the ring line names those rejected as
+    fraud). One query by primary key."""
+    ids = list(candidate_ids)[:1000]
+    rows = Candidate.objects.filter(pk__in=ids).values("id", "full_name", "external_id",
+                                                        "risk_level")
+    return {row["id"]: row for row in rows}

@@ -13,7 +13,11 @@ form, still the state the user saw), the reason code and comment, and maker-chec
 approves or rejects is an HR lead who did not escalate. Each writes the review, a Decision
 row (the timeline) and an audit event in one transaction. Refusals raise ApplicationError
 with a code: forbidden (403), maker_checker (403), stale or invalid_transition or
-not_scored (409), invalid (400).
+not_scored or verification_required (409), invalid (400).
+
+Approving a critical candidate needs a passed identity verification on record (the latest
+verification outcome is "passed"), or the HR lead's explicit override with a reason, which
+goes on the decision's comment and the audit event ("override": true, "override_reason").
 """
 
 from dataclasses import dataclass
@@ -124,10 +128,14 @@ def review_escalate(*, candidate_id: int, actor, reason_code: str, comment: str,
 
 
 def review_approve(*, candidate_id: int, actor, reason_code: str, comment: str,
-                   expected_state: str | None = None) -> Review:
+                   expected_state: str | None = None, override: bool = False,
+                   override_reason: str = "") -> Review:
+    """Approve an escalated candidate. A critical one needs a passed identity verification
+    on record, or `override` with an `override_reason` (recorded and audited)."""
     return review_transition(candidate_id=candidate_id, actor=actor,
                              action=DecisionAction.APPROVE, reason_code=reason_code,
-                             comment=comment, expected_state=expected_state)
+                             comment=comment, expected_state=expected_state,
+                             override=override, override_reason=override_reason)
 
 
 def review_reject(*, candidate_id: int, actor, reason_code: str, comment: str,
@@ -139,8 +147,12 @@ def review_reject(*, candidate_id: int, actor, reason_code: str, comment: str,
 
 @transaction.atomic
 def review_transition(*, candidate_id: int, actor, action: str, reason_code: str = "",
-                      comment: str = "", expected_state: str | None = None) -> Review:
-    """Apply one transition of TRANSITIONS, or raise ApplicationError and change nothing."""
+                      comment: str = "", expected_state: str | None = None,
+                      override: bool = False, override_reason: str = "") -> Review:
+    """Apply one transition of TRANSITIONS, or raise ApplicationError and change nothing.
+
+    `override` and `override_reason` only matter to approving a critical candidate without
+    a passed identity verification (verification_required)."""
     rule = TRANSITIONS.get(action)
     if rule is None:
         raise ApplicationError(f"Unknown action {action!r}.", code="invalid")
@@ -158,7 +170,43 @@ def review_transition(*, candidate_id: int, actor, action: str, reason_code: str
     comment = (comment or "").strip()
     if rule.reasons is not None:
         _check_reason(rule, reason_code, comment)
-    return _apply(candidate, review, rule, actor, reason_code, comment)
+    overridden = None
+    if rule.action == DecisionAction.APPROVE:
+        overridden = _check_verification(candidate, override, override_reason)
+    return _apply(candidate, review, rule, actor, reason_code, comment, override=overridden)
+
+
+def verification_passed(candidate_id: int) -> bool:
+    """Whether the candidate's latest verification with an outcome passed (a pass followed by
+    a failure is no pass)."""
+    latest = (VerificationRequest.objects.filter(candidate_id=candidate_id)
+              .exclude(outcome=VerificationOutcome.PENDING)
+              .order_by("-outcome_at", "-id").values_list("outcome", flat=True).first())
+    return latest == VerificationOutcome.PASSED
+
+
+def _check_verification(candidate: Candidate, override: bool, override_reason: str
+                        ) -> str | None:
+    """Approving a critical candidate needs a passed identity verification on record, or an
+    HR lead's explicit override with a reason. Returns the override reason when one is used."""
+    if candidate.risk_level != RiskLevel.CRITICAL or verification_passed(candidate.pk):
+        return None
+    if not override:
+        raise ApplicationError(
+            "This candidate is critical: approving needs a passed identity verification on "
+            "record (live video with ID, device pickup or notarised ID), or an override "
+            "with a reason.", code="verification_required")
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why you approve without a passed identity verification.", code="invalid",
+            extra={"fields": {"override_reason": ["Give the reason for the override."]}})
+    if len(reason) > COMMENT_MAX:
+        raise ApplicationError(
+            "The override reason is too long.", code="invalid",
+            extra={"fields": {"override_reason": [
+                f"Keep the reason under {COMMENT_MAX} characters."]}})
+    return reason
 
 
 def _locked_review(candidate_id: int) -> tuple[Candidate, Review]:
@@ -200,7 +248,7 @@ def _check_reason(rule: Transition, reason_code: str, comment: str) -> None:
 
 
 def _apply(candidate: Candidate, review: Review, rule: Transition, actor, reason_code: str,
-           comment: str) -> Review:
+           comment: str, *, override: str | None = None) -> Review:
     now = timezone.now()
     before = _review_state(review)
     from_state = review.state
@@ -217,6 +265,9 @@ def _apply(candidate: Candidate, review: Review, rule: Transition, actor, reason
         review.reason_code = reason_code
     review.full_clean(exclude=["candidate"])
     review.save()
+    if override is not None:  # on the timeline with the decision, and on the audit trail
+        comment = (f"{comment}\n\nOverride: approved without a passed identity "
+                   f"verification. Reason: {override}")
     Decision.objects.create(
         candidate_id=candidate.pk, action=rule.action, from_state=from_state,
         to_state=rule.target, reason_code=reason_code if rule.reasons else "",
@@ -226,6 +277,8 @@ def _apply(candidate: Candidate, review: Review, rule: Transition, actor, reason
     after = _review_state(review)
     if rule.reasons is not None:
         after |= {"reason_code": reason_code, "comment": comment}
+    if override is not None:
+        after |= {"override": True, "override_reason": override}
     audit_record(actor=actor, action=f"review.{rule.action}", target_type="candidate",
                  target_id=candidate.pk, before=before,
                  after=after | {"risk_score": candidate.risk_score,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from candidates.models import RiskLevel
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from review import charts, roles
@@ -29,6 +30,7 @@ from review.forms import (
 )
 from review.graph import graph_layout, graph_svg
 from review.models import DecisionAction, ReviewState, VerificationOutcome
+from review.rings import fraud_links, ring_sizes
 from review.selectors import (
     SAVED_VIEWS,
     audit_base,
@@ -38,9 +40,11 @@ from review.selectors import (
     candidate_graph,
     candidate_review,
     candidate_timeline,
+    candidates_brief,
     overview_data,
     queue_base,
     queue_filter_options,
+    queue_next,
     queue_page,
     score_history,
     verification_requests,
@@ -53,9 +57,13 @@ from review.services import (
     review_reject,
     review_start,
     verification_outcome_record,
+    verification_passed,
     verification_request_create,
 )
 from review.signin import SignInForm
+from review.themes import flag_views, themes_group, top_reasons
+from review.verdict import VerdictInput, score_scale, verdict_compose
+from signals.selectors import level_thresholds
 from signals.services import identity_correction_record
 
 
@@ -267,6 +275,10 @@ def _selects(form) -> dict:
     return menus
 
 
+# Refusals put on the audit trail: a wrong role, a maker-checker breach, approving a critical
+# candidate without a verification or an override.
+AUDITED_REFUSALS = ("forbidden", "maker_checker", "verification_required")
+
 # Flags whose "others" a recruiter may re-resolve: the entity notes ("not the same person")
 # and the reuse of a strong identifier ("same person": e.g. a married name).
 CORRECTABLE_CODES = ("entity.same_person", "entity.household", "reuse.email", "reuse.phone",
@@ -284,17 +296,35 @@ def _decide(request, pk: int, action: str, service):
     except ApplicationError as exc:
         return _refused(request, candidate, action, exc, form=form)
     messages.success(request, f"{DecisionAction(action).label}: {candidate.full_name}.")
+    if request.POST.get("then") == "next":
+        return _to_next(request, candidate, deciding=action in (DecisionAction.APPROVE,
+                                                                DecisionAction.REJECT))
     return redirect("review:candidate", pk=pk)
+
+
+def _to_next(request, candidate, *, deciding: bool):
+    """"Clear & next", "Approve & next"...: on to the next candidate the user can act on
+    (review.selectors.queue_next), or back to the queue when there is none."""
+    following = queue_next(candidate, request.user, deciding=deciding)
+    if following is None:
+        messages.info(request, "Nothing left to review after this one in the queue.")
+        return redirect("review:queue")
+    return redirect("review:candidate", pk=following.pk)
 
 
 def _refused(request, candidate, action: str, exc: ApplicationError, form=None):
     """The page again, with why the service refused; refusals on role or maker-checker
     grounds are put on the audit trail."""
-    if exc.code in ("forbidden", "maker_checker"):
+    if exc.code in AUDITED_REFUSALS:
         review_refusal_record(candidate_id=candidate.pk, actor=request.user, action=action,
                               error=exc)
     candidate = _candidate_or_404(candidate.pk)  # reload: the state may have moved on
-    forms = {action: form} if form is not None and exc.code == "invalid" else None
+    forms = None
+    if form is not None and exc.code in ("invalid", "verification_required"):
+        forms = {action: form}  # shown again as typed, with the service's field errors
+        for name, errors in exc.extra.get("fields", {}).items():
+            if name in form.fields and name not in form.errors:
+                form.add_error(name, errors)
     return _candidate_page(request, candidate, forms=forms, error=exc.message,
                            status=exc.status_code)
 
@@ -315,33 +345,80 @@ def _candidate_page(request, candidate, *, forms: dict | None = None, error: str
     user = request.user
     can_review = roles.user_can(user, roles.REVIEW)
     can_decide = roles.user_can(user, roles.DECIDE)
+    # A score being written offers no decision: it may be about to change (issue 12).
+    scoring = candidate.risk_score is None or candidate.risk_status == "pending"
     initial = {"expected_state": state}
     decision_forms = {
         action: forms.get(action) or DecisionForm(initial=initial, action=action)
         for action in ("clear", "escalate", "approve", "reject")
     }
+    verifications = verification_requests(candidate_id=candidate.pk)
+    is_maker = state == ReviewState.ESCALATED and review.escalated_by_id == user.pk
     context = {
         "candidate": candidate, "review": review, "state": ReviewState(state),
         "flags": candidate.risk_flags or [], "graph": graph,
         "graph_svg": graph_svg(graph_layout(graph),
                                title=f"Applicants linked to {candidate.full_name}",
                                node_url=lambda pk: reverse("review:candidate", args=[pk])),
+        "graph_mini": graph_svg(graph_layout(graph, compact=True),
+                                title=f"Applicants linked to {candidate.full_name}",
+                                node_url=lambda pk: reverse("review:candidate", args=[pk]),
+                                compact=True) if graph.links else "",
         "history": score_history(candidate_id=candidate.pk),
         "timeline": candidate_timeline(candidate_id=candidate.pk),
-        "verifications": verification_requests(candidate_id=candidate.pk),
+        "verifications": verifications,
         "forms": decision_forms, "start_form": StartForm(initial=initial),
         "verify_form": forms.get("verify") or VerificationRequestForm(),
         "outcome_form": VerificationOutcomeForm(),
-        "can_start": can_review and state == ReviewState.NEW,
-        "can_triage": can_review and state in (ReviewState.NEW, ReviewState.IN_REVIEW),
+        "scoring": scoring,
+        "can_start": can_review and state == ReviewState.NEW and not scoring,
+        "can_triage": can_review and state in (ReviewState.NEW, ReviewState.IN_REVIEW)
+        and not scoring,
         "can_verify": can_review and state in (ReviewState.NEW, ReviewState.IN_REVIEW,
                                                ReviewState.ESCALATED),
-        "can_decide": can_decide and state == ReviewState.ESCALATED,
-        "is_maker": state == ReviewState.ESCALATED and review.escalated_by_id == user.pk,
+        "can_decide": can_decide and state == ReviewState.ESCALATED and not is_maker
+        and not scoring,
+        "is_maker": is_maker,
         "error": error, "pending_outcome": VerificationOutcome.PENDING,
         "can_correct": can_review, "correctable_codes": CORRECTABLE_CODES,
+        "needs_verification": (candidate.risk_level == RiskLevel.CRITICAL
+                               and not verification_passed(candidate.pk)),
+        "next_candidate": queue_next(candidate, user),
+        "previous_candidate": queue_next(candidate, user, backwards=True),
     }
+    context |= _why(candidate, verifications, is_admin=roles.ADMIN in roles.user_roles(user))
     return render(request, "review/candidate.html", context, status=status)
+
+
+def _why(candidate, verifications, *, is_admin: bool) -> dict:
+    """The page's opening: the verdict, the score on its scale, the ring, the top reasons and
+    the flags by theme (weak ones and notes folded away)."""
+    views = flag_views(candidate.risk_flags or [], is_admin=is_admin)
+    named = {o["id"] for v in views for o in v.others}
+    ring = ring_sizes([candidate.pk]).get(candidate.pk, 1)
+    fraud_ids = fraud_links([candidate.pk]).get(candidate.pk, [])
+    brief = candidates_brief(named | set(fraud_ids))
+    shipping = [a.city for a in candidate.addresses.all() if a.kind == "shipping" and a.city]
+    verdict = verdict_compose(VerdictInput(
+        flags=candidate.risk_flags or [], shipping_city=shipping[0] if shipping else "",
+        levels={i: row["risk_level"] for i, row in brief.items()},
+        scored=candidate.risk_score is not None))
+    outcomes = [v.outcome for v in sorted(
+        (v for v in verifications if v.outcome != VerificationOutcome.PENDING),
+        key=lambda v: v.outcome_at, reverse=True)]
+    return {
+        "verdict": verdict,
+        "scale": score_scale(candidate.risk_level, level_thresholds()),
+        "ring_size": ring,
+        "fraud_links": [brief[i] for i in fraud_ids if i in brief],
+        "reasons": top_reasons(views),
+        "themes": themes_group([v for v in views if not v.folded]),
+        "folded": themes_group([v for v in views if v.folded]),
+        "folded_count": sum(1 for v in views if v.folded),
+        "strong_count": sum(1 for v in views if not v.folded),
+        "verification_badge": outcomes[0] if outcomes else "",  # the latest outcome
+        "is_admin": is_admin,
+    }
 
 
 class _Echo:

@@ -19,6 +19,7 @@ from core.audit import audit_record
 from core.exceptions import ApplicationError
 from signals.models import ComboWeight, FlagWeight, LevelThreshold, ScoreRun, WeightDraft
 from signals.preview import weights_preview
+from signals.selectors import level_thresholds_forget
 from signals.services import weight_draft_publish
 
 
@@ -61,6 +62,10 @@ class LevelThresholdAdmin(AuditedWeightAdmin):
     list_display = ["level", "min_score", "updated_at"]
     list_editable = ["min_score"]
     readonly_fields = ["level"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(level_thresholds_forget)  # the review pages show them
 
 
 @admin.register(ScoreRun)

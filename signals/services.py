@@ -50,6 +50,7 @@ from signals.models import (
     WeightSet,
 )
 from signals.scoring import score_flags, weights_load
+from signals.selectors import level_thresholds_forget
 
 logger = logging.getLogger(__name__)
 
@@ -371,6 +372,8 @@ def weight_draft_publish(*, draft_id: int, actor) -> WeightDraft:
             before[f"threshold.{level}"], after[f"threshold.{level}"] = row.min_score, min_score
             row.min_score = min_score
             row.save(update_fields=["min_score", "updated_at"])
+        if draft.thresholds:
+            transaction.on_commit(level_thresholds_forget)
         draft.published_at = timezone.now()
         draft.published_by = actor.get_username()
         draft.save(update_fields=["published_at", "published_by"])

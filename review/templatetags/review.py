@@ -61,6 +61,20 @@ def last4(value: str) -> str:
     return f"•••• {value}" if value else ""
 
 
+# libphonenumber's number types, in words ("fixed_line_or_mobile" is an internal code).
+PHONE_TYPES = {
+    "MOBILE": "mobile", "FIXED_LINE": "landline", "FIXED_LINE_OR_MOBILE": "mobile or landline",
+    "VOIP": "VoIP", "TOLL_FREE": "toll-free", "PREMIUM_RATE": "premium rate",
+    "PERSONAL_NUMBER": "personal number", "PAGER": "pager", "UAN": "company number",
+    "SHARED_COST": "shared cost", "VOICEMAIL": "voicemail",
+}
+
+
+@register.filter
+def phone_type(number_type: str) -> str:
+    return PHONE_TYPES.get((number_type or "").upper(), "type unknown")
+
+
 @register.filter
 def humanize_key(key: str) -> str:
     return EVIDENCE_KEYS.get(key, str(key).replace("_", " ").capitalize())

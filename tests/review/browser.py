@@ -65,3 +65,11 @@ def screenshot(driver, name: str, full_page: bool = True) -> Path:
     else:
         driver.save_screenshot(str(path))
     return path
+
+
+def viewport_set(driver, width: int, height: int) -> None:
+    """Make the page's viewport (window.innerWidth x innerHeight) exactly this size: the
+    window size includes the browser's own bars, whose height varies by version."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])

@@ -94,17 +94,22 @@ def sign_out(driver) -> None:
 
 
 def decide(driver, action: str, reason: str, comment: str, *, confirm: bool = False) -> None:
+    """Open the decision's form, fill it and submit it with "<Action>, stay here"."""
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
+    details = by_css(driver, f"#decide-{action}")
+    if details.get_attribute("open") is None:
+        details.find_element("css selector", "summary").click()
     form = by_css(driver, f"#form-{action}")
     Select(by_css(driver, f"#id_{action}_reason_code")).select_by_value(reason)
     by_css(driver, f"#id_{action}_comment").send_keys(comment)
-    form.find_element("css selector", "button[type=submit]").click()
-    if confirm:  # approve and reject ask "are you sure?" (static/review/app.js)
-        alert = WebDriverWait(driver, 10).until(expected_conditions.alert_is_present())
-        assert "Ring Member" in alert.text
-        alert.accept()
+    form.find_element("css selector", "button[name=decision]").click()
+    if confirm:  # approve and reject: one more look, in the page (static/review/candidate.js)
+        step = form.find_element("css selector", ".confirm-step")
+        WebDriverWait(driver, 10).until(lambda d: step.is_displayed())
+        assert "Ring Member" in step.text
+        step.find_element("css selector", "[data-confirm]").click()
     WebDriverWait(driver, 10).until(expected_conditions.staleness_of(form))
 
 
@@ -135,15 +140,17 @@ def test_recruiter_escalates_hr_lead_approves_maker_is_refused(live_server, brow
     # 3. Open the riskiest candidate and read a flag's evidence.
     click_and_wait(browser, rows[0].find_element("css selector", ".row-link"))
     assert by_css(browser, "h1").text == riskiest.full_name
+    assert "Shares bank account …0042 and an Austin shipping address" in by_css(
+        browser, "#verdict").text
     shipping = all_css(browser, ".flag-card")[1]
     assert "Shipping address used by other applicants" in shipping.text
-    evidence = shipping.find_element("css selector", "details.flag-evidence")
+    evidence = shipping.find_element("css selector", "details.flag-details")
     assert not evidence.find_element("css selector", "dl").is_displayed()
     evidence.find_element("css selector", "summary").click()
     assert "77 Elm Street, Austin 78701, US" in evidence.text
     assert "What to verify next: Do not ship" in shipping.text
     bank = all_css(browser, ".flag-card")[0]
-    assert "Ring Member 2" in bank.text  # the first flag's evidence is open, with links
+    assert "Ring Member 2" in bank.text  # the applicants it names, as links
     screenshot(browser, "e2e-03-candidate-riskiest")
 
     # 4. Open a linked candidate from the graph.
@@ -176,6 +183,15 @@ def test_recruiter_escalates_hr_lead_approves_maker_is_refused(live_server, brow
     assert "by rita" in rows[0].text
     screenshot(browser, "e2e-07-awaiting-hr-approval")
     click_and_wait(browser, rows[0].find_element("css selector", ".row-link"))
+    # Critical: approving needs a passed identity verification on record (issue 12).
+    assert "approving needs a passed identity verification" in by_css(browser, "#decide").text
+    from selenium.webdriver.support.ui import Select
+
+    Select(by_css(browser, "#id_verify_method")).select_by_value("live_video_id")
+    click_and_wait(browser, by_css(browser, "#form-verify button[type=submit]"))
+    Select(by_css(browser, ".outcome-form select")).select_by_value("passed")
+    click_and_wait(browser, by_css(browser, ".outcome-form button[type=submit]"))
+    assert "Identity verified" in by_css(browser, "#verification-badge").text
     decide(browser, "approve", "identity_verified",
            "Met all four in person with ID; one household, separate accounts.", confirm=True)
     assert "Approved" in by_css(browser, ".review-box").text
@@ -185,13 +201,30 @@ def test_recruiter_escalates_hr_lead_approves_maker_is_refused(live_server, brow
     # 7. The HR lead escalates another candidate and tries to approve it herself: refused.
     browser.get(base + f"/candidates/{linked.pk}/")
     decide(browser, "escalate", "identity_ring", "Shares a phone with Ring Member 1.")
-    assert "You escalated this candidate" in by_css(browser, "#decide").text
-    assert by_css(browser, "fieldset.decision-set").get_attribute("disabled") is not None
-    screenshot(browser, "e2e-09-maker-sees-disabled-approval")
-    # Hidden or disabled buttons are not security: send the form anyway.
-    browser.execute_script(
-        "document.querySelector('fieldset.decision-set').removeAttribute('disabled')")
-    decide(browser, "approve", "flags_explained", "Approving my own escalation.", confirm=True)
+    assert ("Waiting for another HR lead: you escalated this candidate (maker-checker)"
+            in by_css(browser, "#decide").text)
+    assert not all_css(browser, "#form-approve")  # no form at all, not a disabled one
+    screenshot(browser, "e2e-09-maker-is-told-to-wait")
+    # Hidden buttons are not security: post an approval anyway.
+    marker = by_css(browser, "main")
+    browser.execute_script("""
+        var token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+        var form = document.createElement('form');
+        form.method = 'post'; form.action = arguments[0];
+        [['csrfmiddlewaretoken', token], ['reason_code', 'flags_explained'],
+         ['comment', 'Approving my own escalation.'], ['expected_state', 'escalated']
+        ].forEach(function (pair) {
+          var input = document.createElement('input');
+          input.type = 'hidden'; input.name = pair[0]; input.value = pair[1];
+          form.appendChild(input);
+        });
+        document.body.appendChild(form);
+        form.submit();
+    """, f"/candidates/{linked.pk}/approve/")
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(marker))
     error = by_css(browser, "#decision-error").text
     assert "another HR lead must approve or reject it (maker-checker)" in error
     assert state_of(Candidate.objects.get(pk=linked.pk)) == ReviewState.ESCALATED
@@ -209,6 +242,8 @@ def test_recruiter_escalates_hr_lead_approves_maker_is_refused(live_server, brow
                  .values_list("actor_label", "action", "target_id"))
     assert steps == [
         ("rita", "review.escalate", str(riskiest.pk)),
+        ("hana", "verification.request", str(riskiest.pk)),
+        ("hana", "verification.outcome", str(riskiest.pk)),
         ("hana", "review.approve", str(riskiest.pk)),
         ("hana", "review.escalate", str(linked.pk)),
         ("hana", "review.approve.refused", str(linked.pk)),

@@ -152,7 +152,7 @@ class TestCandidatePage:
             {"check": "profile_age", "status": "pending", "reason": "GitHub rate limit"}])
         html = client_for(recruiter).get(f"/candidates/{candidate.pk}/").content.decode()
         assert "This score may be incomplete" in html
-        assert "profile_age</code> pending: GitHub rate limit" in html
+        assert "Profile age</strong> pending: GitHub rate limit" in html
 
     def test_it_masks_account_numbers(self, recruiter):
         c = candidate_make("Masked", 50, identifiers=[BANK])
@@ -169,7 +169,9 @@ class TestCandidatePage:
                                 weight_set=weights, score=88, level="critical",
                                 flags=[{"code": "phone.voip"}, {"code": "reuse.bank_account"}])
         html = client_for(recruiter).get(f"/candidates/{candidate.pk}/").content.decode()
-        assert "+ reuse.bank_account" in html and "first score" in html
+        # Flag titles, not internal codes.
+        assert "+ Bank or payout account used by another applicant" in html
+        assert "first score" in html and "+ reuse.bank_account" not in html
 
     def test_a_recruiter_sees_triage_forms_and_no_approval(self, recruiter, candidate):
         html = client_for(recruiter).get(f"/candidates/{candidate.pk}/").content.decode()
@@ -236,7 +238,7 @@ class TestGraph:
     def test_the_svg_has_a_link_per_node_and_labelled_hubs(self, recruiter):
         ring = ring_make(3)
         html = client_for(recruiter).get(f"/candidates/{ring[0].pk}/").content.decode()
-        svg = html.split("<svg viewBox", 2)[1]
+        svg = html.split('<figure class="graph">', 1)[1]  # the full graph, under the flags
         for member in ring:
             assert f'<a href="/candidates/{member.pk}/" class="node' in svg
         assert ">Bank account · 3<" in svg and ">Shipping address · 3<" in svg

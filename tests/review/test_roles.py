@@ -134,13 +134,15 @@ def test_only_admins_reach_the_django_admin(who, expected):
 
 @pytest.mark.django_db
 def test_the_escalating_hr_lead_is_refused_on_the_server_and_it_is_audited(candidate, hr_lead):
-    """The approve form is shown disabled to the maker; a crafted POST is still refused."""
+    """The maker is told another HR lead decides (no form, not even a disabled one); a
+    crafted POST is still refused."""
     client = client_for(hr_lead)
     client.post(reverse("review:escalate", kwargs={"pk": candidate.pk}),
                 DECISION | {"reason_code": "identity_ring", "expected_state": "new"})
     page = client.get(reverse("review:candidate", kwargs={"pk": candidate.pk}))
-    assert b"You escalated this candidate" in page.content
-    assert b'<fieldset class="decision-set" disabled' in page.content
+    assert (b"Waiting for another HR lead: you escalated this candidate (maker-checker)"
+            in page.content)
+    assert b'id="form-approve"' not in page.content and b"disabled" not in page.content
 
     response = client.post(reverse("review:approve", kwargs={"pk": candidate.pk}),
                            DECISION | {"expected_state": "escalated"})
@@ -232,6 +234,14 @@ def case_url(name: str, case, ring) -> str:
     if name == "review:case_open":
         return f"{reverse(name)}?candidate={ring[0].pk}"
     return reverse(name, kwargs={"pk": case.pk})
+
+# Issue 12: decisions "& next" (then=next on the same endpoints) and the approval override.
+NEXT_ACTIONS = {
+    "review:clear": ("in_review", DECISION | {"expected_state": "in_review"}, REVIEWERS),
+    "review:escalate": ("new", DECISION | {"expected_state": "new"}, REVIEWERS),
+    "review:approve": ("escalated", DECISION | {"expected_state": "escalated"}, DECIDERS),
+    "review:reject": ("escalated", DECISION | {"expected_state": "escalated"}, DECIDERS),
+}
 
 
 @pytest.mark.django_db
@@ -330,3 +340,59 @@ def test_an_unknown_case_or_candidate_is_404(recruiter):
     assert client.get("/cases/open/?candidate=987654").status_code == 404
     assert client.get("/cases/open/").status_code == 404
     assert client.post("/cases/987654/escalate/", CASE_DECISION).status_code == 404
+
+@pytest.mark.parametrize("action", list(NEXT_ACTIONS))
+def test_actions_and_next(action, who):
+    """Allowed: the decision is made and the next candidate opens (here none is left, so the
+    queue); refused: 403 and nothing changes, as without "& next"."""
+    state, data, expected = NEXT_ACTIONS[action]
+    candidate = prepared(state)
+    before = footprint(candidate)
+    response = client_for(persona(who)).post(action_url(action, candidate),
+                                             data | {"then": "next"})
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("review:login"))
+        assert footprint(candidate) == before
+        return
+    assert response.status_code == expected[who], response.content[:500]
+    if expected[who] == 302:
+        assert response["Location"] == reverse("review:queue")
+        assert footprint(candidate) != before
+    else:
+        assert footprint(candidate) == before
+
+
+def critical_escalated():
+    candidate = candidate_make("Critical Candidate", 95)
+    review_escalate(candidate_id=candidate.pk, actor=user_make("matrix-maker", roles.RECRUITER),
+                    reason_code="identity_ring", comment="Ring.")
+    return candidate
+
+
+OVERRIDE = DECISION | {"expected_state": "escalated", "override": "on",
+                       "override_reason": "Hired before; verified in person then."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who,expected", [("recruiter", 403), ("hr_lead", 302), ("admin", 403),
+                                          ("norole", 403)])
+def test_approve_with_override(who, expected):
+    candidate = critical_escalated()
+    response = client_for(persona(who)).post(reverse("review:approve",
+                                                     kwargs={"pk": candidate.pk}), OVERRIDE)
+    assert response.status_code == expected
+    approved = Decision.objects.filter(candidate=candidate, action="approve").exists()
+    assert approved == (expected == 302)
+
+
+@pytest.mark.django_db
+def test_approve_without_verification_or_override_is_409_and_audited():
+    candidate = critical_escalated()
+    lead = persona("hr_lead")
+    response = client_for(lead).post(reverse("review:approve", kwargs={"pk": candidate.pk}),
+                                     DECISION | {"expected_state": "escalated"})
+    assert response.status_code == 409
+    assert not Decision.objects.filter(candidate=candidate, action="approve").exists()
+    refusal = AuditEvent.objects.get(action="review.approve.refused")
+    assert refusal.actor == lead and refusal.after["code"] == "verification_required"

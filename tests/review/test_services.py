@@ -21,7 +21,7 @@ from review.services import (
     verification_request_create,
 )
 from signals.scoring import Scored
-from tests.review.factories import candidate_make, user_make
+from tests.review.factories import candidate_make, user_make, verification_passed_make
 
 REASON = {"reason_code": "identity_ring", "comment": "Shares a bank account with two others."}
 
@@ -98,6 +98,7 @@ class TestReviewTransitions:
         assert event.after["risk_level"] == "critical"
 
     def test_an_hr_lead_who_did_not_escalate_approves(self, escalated, hr_lead):
+        verification_passed_make(escalated, hr_lead)  # critical: verification needed
         review = review_approve(candidate_id=escalated.pk, actor=hr_lead,
                                 reason_code="identity_verified", comment="Met in person.")
         assert review.state == ReviewState.APPROVED and review.decided_by == hr_lead
@@ -146,6 +147,7 @@ class TestReviewTransitions:
                 reason_code="other", comment="Skipping the escalation.")
 
     def test_a_decided_candidate_takes_no_further_decision(self, escalated, hr_lead, hr_lead2):
+        verification_passed_make(escalated, hr_lead)
         review_approve(candidate_id=escalated.pk, actor=hr_lead, reason_code="other",
                        comment="Fine.")
         refused("invalid_transition", review_reject, candidate_id=escalated.pk, actor=hr_lead2,
@@ -171,12 +173,77 @@ class TestReviewTransitions:
     def test_every_decision_is_on_the_audit_trail(self, candidate, recruiter, hr_lead):
         review_start(candidate_id=candidate.pk, actor=recruiter)
         review_escalate(candidate_id=candidate.pk, actor=recruiter, **REASON)
+        verification_passed_make(candidate, hr_lead)
         review_approve(candidate_id=candidate.pk, actor=hr_lead, reason_code="flags_explained",
                        comment="Bank letter checked.")
         actions = list(AuditEvent.objects.filter(target_type="candidate")
                        .order_by("id").values_list("action", "actor_label"))
         assert actions == [("review.start", "rita"), ("review.escalate", "rita"),
                            ("review.approve", "hana")]
+
+
+APPROVE = {"reason_code": "flags_explained", "comment": "Bank letter in her own name."}
+
+
+@pytest.mark.django_db
+class TestApprovingACriticalCandidate:
+    """A critical candidate is approved on a passed identity verification, or on an HR lead's
+    explicit override with a reason (issue 12)."""
+
+    def test_it_is_refused_without_a_passed_verification(self, escalated, hr_lead):
+        error = refused("verification_required", review_approve, candidate_id=escalated.pk,
+                        actor=hr_lead, **APPROVE)
+        assert error.status_code == 409
+        assert state_of(escalated) == ReviewState.ESCALATED
+        assert not AuditEvent.objects.filter(action="review.approve").exists()
+
+    def test_a_pending_or_failed_verification_is_not_enough(self, escalated, hr_lead):
+        pending = VerificationRequest.objects.create(candidate=escalated, requested_by=hr_lead,
+                                                     method="live_video_id")
+        refused("verification_required", review_approve, candidate_id=escalated.pk,
+                actor=hr_lead, **APPROVE)
+        verification_passed_make(escalated, hr_lead)
+        verification_outcome_record(candidate_id=escalated.pk, verification_id=pending.pk,
+                                    actor=hr_lead, outcome="failed")  # the latest outcome
+        refused("verification_required", review_approve, candidate_id=escalated.pk,
+                actor=hr_lead, **APPROVE)
+
+    def test_it_is_allowed_with_a_passed_verification(self, escalated, hr_lead):
+        verification_passed_make(escalated, hr_lead)
+        review = review_approve(candidate_id=escalated.pk, actor=hr_lead, **APPROVE)
+        assert review.state == ReviewState.APPROVED
+        event = AuditEvent.objects.get(action="review.approve")
+        assert "override" not in event.after
+
+    def test_it_is_allowed_with_an_override_and_its_reason(self, escalated, hr_lead):
+        review = review_approve(candidate_id=escalated.pk, actor=hr_lead, override=True,
+                                override_reason="Known to us for years; verified at the office.",
+                                **APPROVE)
+        assert review.state == ReviewState.APPROVED
+        decision = Decision.objects.get(candidate=escalated, action="approve")
+        assert decision.comment.startswith(APPROVE["comment"])
+        assert "Override: approved without a passed identity verification" in decision.comment
+        assert "Known to us for years" in decision.comment
+        event = AuditEvent.objects.get(action="review.approve")
+        assert event.after["override"] is True
+        assert event.after["override_reason"] == "Known to us for years; verified at the office."
+
+    def test_an_override_without_a_reason_is_refused(self, escalated, hr_lead):
+        error = refused("invalid", review_approve, candidate_id=escalated.pk, actor=hr_lead,
+                        override=True, override_reason="   ", **APPROVE)
+        assert "override_reason" in error.extra["fields"]
+        assert state_of(escalated) == ReviewState.ESCALATED
+
+    def test_a_non_critical_candidate_is_approved_as_before(self, recruiter, hr_lead):
+        high = candidate_make("High Only", 60)
+        review_escalate(candidate_id=high.pk, actor=recruiter, **REASON)
+        review = review_approve(candidate_id=high.pk, actor=hr_lead, **APPROVE)
+        assert review.state == ReviewState.APPROVED
+
+    def test_rejecting_needs_no_verification(self, escalated, hr_lead):
+        review = review_reject(candidate_id=escalated.pk, actor=hr_lead,
+                               reason_code="fraud_confirmed", comment="Borrowed identity.")
+        assert review.state == ReviewState.REJECTED
 
 
 @pytest.mark.django_db
@@ -210,6 +277,7 @@ class TestReopenOnHigherScore:
         assert state_of(candidate) == ReviewState.CLEARED
 
     def test_it_reopens_an_approved_candidate_too(self, escalated, hr_lead):
+        verification_passed_make(escalated, hr_lead)
         review_approve(candidate_id=escalated.pk, actor=hr_lead, reason_code="other",
                        comment="Verified.")
         review = review_on_rescore(candidate_id=escalated.pk, old_level="high",
