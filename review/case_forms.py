@@ -27,6 +27,15 @@ class CaseDecisionForm(forms.Form):
         self.fields["reason_code"].choices = [("", "Choose a reason…"),
                                               *REASONS_BY_ACTION[action].items()]
         self.auto_id = f"id_case_{action}_%s"
+        if action == "approve":
+            # Critical members without a passed identity verification are approved only on an
+            # explicit override with a reason (review.services checks it, member by member).
+            self.fields["override"] = forms.BooleanField(
+                label="Approve members without a passed identity verification", required=False)
+            self.fields["override_reason"] = forms.CharField(
+                label="Why approve without it", required=False, max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2, "placeholder":
+                                             "What replaces the verification, and why."}))
 
     def clean_expected(self) -> dict[int, str] | None:
         value = self.cleaned_data["expected"]

@@ -185,7 +185,9 @@ def _decide(request, pk: int, action: str):
         decided = case_decide(case_id=pk, actor=request.user, action=action,
                               reason_code=form.cleaned_data["reason_code"],
                               comment=form.cleaned_data["comment"],
-                              expected=form.cleaned_data["expected"])
+                              expected=form.cleaned_data["expected"],
+                              override=form.cleaned_data.get("override", False),
+                              override_reason=form.cleaned_data.get("override_reason", ""))
     except ApplicationError as exc:
         if exc.code in ("forbidden", "maker_checker"):
             case_refusal_record(case_id=pk, actor=request.user, action=action, error=exc)

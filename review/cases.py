@@ -250,7 +250,8 @@ class MemberRefusal:
 
 
 def case_decide(*, case_id: int, actor, action: str, reason_code: str, comment: str,
-                expected: dict[int, str] | None = None) -> CaseDecided:
+                expected: dict[int, str] | None = None, override: bool = False,
+                override_reason: str = "") -> CaseDecided:
     """Apply one decision to every member it applies to, all or nothing.
 
     `expected` is {member id: state} as the page showed the members not excluded: if the
@@ -258,16 +259,22 @@ def case_decide(*, case_id: int, actor, action: str, reason_code: str, comment: 
     refused by review_transition, nothing is applied and ApplicationError is raised with
     extra={"members": [MemberRefusal, ...]} (every refused member, not just the first)
     and the code of the first refusal.
+
+    `override` and `override_reason` are passed to every member's approval: a critical member
+    without a passed identity verification is approved only on the HR lead's explicit
+    override with a reason (review.services), recorded on each member's decision.
     """
     if action not in CASE_ACTIONS:
         raise ApplicationError(f"Unknown action {action!r}.", code="invalid")
     _require(actor, TRANSITIONS[action].capability)
     return _case_decide(case_id=case_id, actor=actor, action=action, reason_code=reason_code,
-                        comment=comment, expected=expected)
+                        comment=comment, expected=expected, override=override,
+                        override_reason=override_reason)
 
 
 @transaction.atomic
-def _case_decide(*, case_id, actor, action, reason_code, comment, expected) -> CaseDecided:
+def _case_decide(*, case_id, actor, action, reason_code, comment, expected, override,
+                 override_reason) -> CaseDecided:
     rule = TRANSITIONS[action]
     case = _locked_case(case_id)
     comment = (comment or "").strip()
@@ -292,7 +299,8 @@ def _case_decide(*, case_id, actor, action, reason_code, comment, expected) -> C
             review_transition(candidate_id=member["id"], actor=actor, action=action,
                               reason_code=reason_code,
                               comment=_case_prefix(case.pk) + comment if comment else "",
-                              expected_state=member["state"])
+                              expected_state=member["state"], override=override,
+                              override_reason=override_reason)
         except ApplicationError as exc:
             if exc.code == "invalid":  # the reason or comment: the same for every member
                 raise

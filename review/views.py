@@ -20,6 +20,7 @@ from candidates.models import RiskLevel
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from review import charts, roles
+from review.cases import case_for_candidate
 from review.filters import AuditFilterSet, QueueFilterSet
 from review.forms import (
     DecisionForm,
@@ -409,7 +410,7 @@ def _why(candidate, verifications, *, is_admin: bool) -> dict:
     return {
         "verdict": verdict,
         "scale": score_scale(candidate.risk_level, level_thresholds()),
-        "ring_size": ring,
+        "ring_size": ring, "case_link": case_for_candidate(candidate.pk),
         "fraud_links": [brief[i] for i in fraud_ids if i in brief],
         "reasons": top_reasons(views),
         "themes": themes_group([v for v in views if not v.folded]),

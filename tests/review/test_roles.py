@@ -192,7 +192,9 @@ CASE_ACTIONS = {
     "review:case_open": ("none", {}, REVIEWERS),
     "review:case_escalate": ("open", CASE_DECISION, REVIEWERS),
     "review:case_clear": ("open", CASE_DECISION, REVIEWERS),
-    "review:case_approve": ("escalated", CASE_DECISION, DECIDERS),
+    # The ring's members are critical with no verification: approving needs the override.
+    "review:case_approve": ("escalated", CASE_DECISION | {
+        "override": "on", "override_reason": "Met each of them in person with ID."}, DECIDERS),
     "review:case_reject": ("escalated", CASE_DECISION, DECIDERS),
     "review:case_exclude": ("open", {"members": "member", "reason": "Household"}, REVIEWERS),
     "review:case_include": ("excluded", {"candidate": "member"}, REVIEWERS),
@@ -341,6 +343,9 @@ def test_an_unknown_case_or_candidate_is_404(recruiter):
     assert client.get("/cases/open/").status_code == 404
     assert client.post("/cases/987654/escalate/", CASE_DECISION).status_code == 404
 
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", PERSONAS)
 @pytest.mark.parametrize("action", list(NEXT_ACTIONS))
 def test_actions_and_next(action, who):
     """Allowed: the decision is made and the next candidate opens (here none is left, so the
