@@ -27,7 +27,7 @@ class ReviewConfig(AppConfig):
         )
 
         from core import events
-        from review import hooks
+        from review import hooks, triage
         from review.roles import groups_ensure
         from review.services import on_risk_changed
         from review.signin import AdminSignInForm, lockout_audit
@@ -57,3 +57,5 @@ class ReviewConfig(AppConfig):
         user_locked_out.connect(lockout_audit, dispatch_uid="vetting.lockout_audit")
         # Scoring tells us when a risk was (re)computed: a higher level reopens a decision.
         events.subscribe(RiskChanged, on_risk_changed)
+        # ...then "no review needed" and the round-robin (review/triage.py), after it.
+        events.subscribe(RiskChanged, triage.on_risk_changed)

@@ -52,9 +52,18 @@ FLAG_CODES = sorted(CATALOG) + sorted(f"combo.{combo.name}" for combo in COMBOS)
 # Saved views of the queue.
 VIEW_AWAITING_HR = "awaiting_hr"
 VIEW_MY_ESCALATIONS = "my_escalations"
+# The queue at recruiter scale (review/queue.py): ownership and triage.
+VIEW_MINE = "mine"
+VIEW_UNASSIGNED = "unassigned"
+VIEW_LOW_RISK = "low_risk"
+VIEW_NO_REVIEW_NEEDED = "no_review_needed"
 SAVED_VIEWS = {
+    VIEW_MINE: "Mine",
+    VIEW_UNASSIGNED: "Unassigned",
+    VIEW_LOW_RISK: "Low risk",
     VIEW_AWAITING_HR: "Awaiting HR approval",
     VIEW_MY_ESCALATIONS: "My escalations",
+    VIEW_NO_REVIEW_NEEDED: "No review needed",
 }
 STATE_OPEN, STATE_ALL = "open", "all"
 

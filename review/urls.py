@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from review import views
+from review import queue_views, views
 
 app_name = "review"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("candidates/<int:pk>/verifications/<int:verification_id>/outcome/",
          views.verification_outcome, name="verification_outcome"),
     path("candidates/<int:pk>/resolution/", views.resolution_correct, name="resolution"),
+    # The queue's actions (review/queue_views.py).
+    path("queue/bulk/", queue_views.queue_bulk, name="queue_bulk"),
+    path("candidates/<int:pk>/assign/", queue_views.candidate_assign, name="assign"),
+    path("candidates/<int:pk>/review-anyway/", queue_views.candidate_review_anyway,
+         name="review_anyway"),
     path("overview/", views.overview, name="overview"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
