@@ -53,6 +53,14 @@
     refresh();
   });
 
+  // "/" (app.js) focuses the search box: open the folded filters first (capture phase, so
+  // this runs before app.js's handler).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || typing(event.target)) return;
+    var box = document.querySelector("details.filters-box");
+    if (box) box.open = true;
+  }, true);
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var row = currentRow();
