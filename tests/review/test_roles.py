@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from core.audit import AuditEvent
 from review import roles
-from review.models import Decision, ReviewState, VerificationRequest
+from review.models import Decision, Review, ReviewState, VerificationRequest
 from review.services import review_escalate, verification_request_create
+from review.triage import _system_clear
 from tests.review.factories import candidate_make, client_for, user_make
 
 PERSONAS = ["anonymous", "recruiter", "hr_lead", "admin", "norole"]
@@ -181,8 +182,6 @@ def test_an_unknown_candidate_is_404(recruiter):
 
 
 def _system_cleared():
-    from review.triage import _system_clear
-
     candidate = candidate_make("Quiet Matrix", 5)
     _system_clear([(candidate.pk, 5, "low", "new")])
     return candidate
@@ -202,8 +201,6 @@ QUEUE_ACTIONS = {
 
 
 def queue_footprint(candidate) -> tuple:
-    from review.models import Review
-
     review = Review.objects.filter(candidate=candidate).first()
     return (Decision.objects.filter(candidate=candidate).count(),
             review and (review.state, review.assignee_id))

@@ -139,3 +139,10 @@ def test_the_backlog_command_clears_the_untouched_low_weak_ones(recruiter):
     assert review_of(loud) is None and review_of(started).state == "in_review"
     call_command("review_triage", verbosity=0)  # idempotent
     assert Decision.objects.filter(reason_code="no_review_needed").count() == 3
+
+
+def test_the_candidate_page_says_the_system_cleared_it_and_offers_review_anyway(recruiter):
+    c = candidate_make("Quiet Page", None)
+    score(c, 5)
+    page = client_for(recruiter).get(reverse("review:candidate", kwargs={"pk": c.pk}))
+    assert b"by the system" in page.content and b"Review anyway" in page.content
