@@ -212,11 +212,12 @@ def clearance_write(rows: list[tuple], *, reviews: dict[int, Review], actor, rea
                               **extra})
                           for pk, score, level, state in rows])
     username = actor.get_username() if actor is not None else "system"
-    for pk, score, level, state in rows:
-        events.emit(ReviewTransitioned(
-            candidate_id=pk, action=DecisionAction.CLEAR, from_state=state,
-            to_state=ReviewState.CLEARED, reason_code=reason_code, actor=username,
-            risk_score=score, risk_level=level))
+    # One ReviewTransitioned per candidate, delivered together: subscribers with a batch
+    # twin (webhooks, ATS write-back) look their rows up once for all of them.
+    events.emit_many([ReviewTransitioned(
+        candidate_id=pk, action=DecisionAction.CLEAR, from_state=state,
+        to_state=ReviewState.CLEARED, reason_code=reason_code, actor=username,
+        risk_score=score, risk_level=level) for pk, score, level, state in rows])
     # Feed-back as review.services._feed_back: a clearance withdraws known-bad identifiers;
     # one query finds the few candidates that have any.
     holders = (KnownBadIdentifier.objects.filter(candidate_id__in=ids,

@@ -9,11 +9,11 @@ itself; every other field is a plain filter or a method below.
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from candidates.models import Email, RiskLevel
-from review.models import OPEN_STATES, ReviewState
+from review.models import OPEN_STATES, Review, ReviewState
 from review.selectors import (
     FLAG_CODES,
     SAVED_VIEWS,
@@ -103,10 +103,13 @@ class QueueFilterSet(django_filters.FilterSet):
             return qs.filter(review__state=ReviewState.CLEARED,
                              review__reason_code="no_review_needed",
                              review__decided_by__isnull=True)
-        open_ = Q(review__isnull=True) | Q(review__state__in=OPEN_STATES)
         if view == VIEW_UNASSIGNED:
-            return qs.filter(open_).filter(Q(review__isnull=True)
-                                           | Q(review__assignee__isnull=True))
+            # Open, and no review with an assignee: an anti-join. Written as "assignee IS
+            # NULL" on the left join, PostgreSQL estimated one row (the reviews' assignees
+            # are rarely NULL) and sorted the whole table: a 1 s plan instead of an index walk.
+            owned = Review.objects.filter(candidate_id=OuterRef("pk"), assignee__isnull=False)
+            return qs.filter(Q(review__isnull=True) | Q(review__state__in=OPEN_STATES),
+                             ~Exists(owned))
         if view == VIEW_LOW_RISK:
             # What bulk clearing is for: low risk, new or in review.
             return qs.filter(Q(review__isnull=True)

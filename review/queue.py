@@ -49,7 +49,8 @@ def queue_sorted_page(*, queryset: QuerySet[Candidate], sort: str, cursor: str |
     field = SORT_FIELDS.get(sort)
     if field is None:
         return queue_page(queryset=queryset, cursor=cursor, size=size)
-    count = queryset.order_by()[: QUEUE_COUNT_CAP + 1].count()
+    # The count needs the filters' joins only, not the rows' (select_related).
+    count = queryset.order_by().select_related(None)[: QUEUE_COUNT_CAP + 1].count()
     ordered = queryset.order_by(F(field).asc(nulls_last=True), "id")
     after = _date_cursor_parse(cursor)
     nulls = ordered.filter(**{f"{field}__isnull": True})

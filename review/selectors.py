@@ -99,7 +99,8 @@ def queue_page(*, queryset: QuerySet[Candidate], cursor: str | None = None,
     """One page of the (filtered) queue by keyset ("seek") pagination: the cursor is the last
     row's (score, id), so page 2,000 costs what page 1 costs."""
     qs = queryset
-    count = qs.order_by()[: QUEUE_COUNT_CAP + 1].count()
+    # The count needs the filters' joins only, not the rows' (select_related).
+    count = qs.order_by().select_related(None)[: QUEUE_COUNT_CAP + 1].count()
     after = _cursor_parse(cursor)
     if after is not None:
         score, last_id = after

@@ -72,7 +72,9 @@ def on_risk_changed(event: RiskChanged) -> None:
 def review_triage_on_score(*, candidate_id: int, new_level: str) -> str | None:
     """In the scoring transaction: clear an untouched candidate that needs no review, or
     reopen a system clearance that no longer qualifies. Returns "cleared", "reopened" or
-    None."""
+    None. With the rule switched off nothing changes (earlier clearances stand)."""
+    if not settings.REVIEW_NO_REVIEW_BELOW:
+        return None
     row = (Candidate.objects.filter(pk=candidate_id)
            .values_list("risk_score", "risk_level", "risk_flags", "incomplete_checks").first())
     if row is None or row[0] is None:

@@ -65,6 +65,23 @@ def on_review_transitioned(event: ReviewTransitioned) -> None:
     })
 
 
+def on_review_transitioned_many(events_: list[ReviewTransitioned]) -> None:
+    """on_review_transitioned for a bulk action's events: one query for the candidates and
+    one for the endpoints; only the candidates whose integration has an enabled endpoint go
+    through on_review_transitioned (the others would record nothing)."""
+    wanted = [e for e in events_ if e.action == "escalate" or e.action in DECISIONS]
+    if not wanted:
+        return
+    integrations = dict(Candidate.objects.filter(pk__in={e.candidate_id for e in wanted})
+                        .values_list("pk", "integration_id"))
+    listening = set(Endpoint.objects.filter(integration_id__in=set(integrations.values()),
+                                            enabled=True).values_list("integration_id",
+                                                                      flat=True))
+    for event in wanted:
+        if integrations.get(event.candidate_id) in listening:
+            on_review_transitioned(event)
+
+
 def on_verification_recorded(event: VerificationRecorded) -> None:
     candidate = Candidate.objects.filter(pk=event.candidate_id).first()
     if candidate is None:

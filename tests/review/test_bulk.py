@@ -6,6 +6,8 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
+from candidates.models import Integration
+from connectors.models import AtsCandidate, Connection, Writeback
 from core import events
 from core.audit import AuditEvent
 from core.exceptions import ApplicationError
@@ -15,6 +17,7 @@ from review.models import Decision, Review, ReviewState
 from review.services import review_escalate, review_start
 from signals.models import KnownBadIdentifier
 from tests.review.factories import candidate_make, client_for, flag
+from webhooks.models import Endpoint, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +175,30 @@ def test_the_queue_shows_the_bulk_bar_to_reviewers_only(recruiter, admin_user):
     assert b'id="bulk"' in client_for(recruiter).get("/").content
     page = client_for(admin_user).get("/").content
     assert b'id="bulk"' not in page and b'class="row-check"' not in page
+
+
+def test_bulk_events_reach_webhooks_and_the_ats_as_single_clearances_do(recruiter):
+    """The webhooks and the ATS write-back take a bulk action's events in one look-up
+    (core.events.emit_many and their batch twins) and record exactly what one clearance at a
+    time records: a review.decided event per candidate of a listening integration, a
+    write-back per linked candidate, nothing for the others."""
+    listening = Integration.objects.create(name="listening-ats")
+    quiet = Integration.objects.create(name="quiet-ats")
+    Endpoint.objects.create(integration=listening, url="https://hooks.example.org/in",
+                            event_types=["review.decided"], secret_encrypted="x")
+    heard = [candidate_make(f"Heard {i}", 5, integration=listening) for i in range(3)]
+    unheard = candidate_make("Unheard", 5, integration=quiet)
+    connection = Connection.objects.create(integration=listening, kind="greenhouse")
+    AtsCandidate.objects.create(connection=connection, ats_candidate_id="g-1",
+                                candidate=heard[0])
+
+    review_bulk_clear(actor=recruiter, candidate_ids=[c.pk for c in [*heard, unheard]],
+                      reason_code="weak_signals")
+
+    events_ = Event.objects.filter(type="review.decided")
+    assert sorted(e.candidate_id for e in events_) == [c.pk for c in heard]
+    data = events_.first().payload["data"]
+    assert (data["decision"], data["by"], data["reason_code"]) == ("cleared", "rita",
+                                                                   "weak_signals")
+    assert list(Writeback.objects.values_list("candidate_id", "reason")) == [
+        (heard[0].pk, "review")]

@@ -146,3 +146,11 @@ def test_the_candidate_page_says_the_system_cleared_it_and_offers_review_anyway(
     score(c, 5)
     page = client_for(recruiter).get(reverse("review:candidate", kwargs={"pk": c.pk}))
     assert b"by the system" in page.content and b"Review anyway" in page.content
+
+
+def test_switching_the_rule_off_leaves_earlier_clearances_alone(settings):
+    c = candidate_make("Quiet", None)
+    score(c, 5)
+    settings.REVIEW_NO_REVIEW_BELOW = ""
+    score(c, 9, [flag("phone.voip")])
+    assert review_of(c).state == ReviewState.CLEARED
