@@ -17,7 +17,7 @@ from review.models import Decision, Review, ReviewState
 from review.services import review_escalate, review_start
 from signals.models import KnownBadIdentifier
 from tests.review.factories import candidate_make, client_for, flag
-from webhooks.models import Endpoint, Event
+from webhooks.models import Delivery, Endpoint, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,9 @@ def test_bulk_events_reach_webhooks_and_the_ats_as_single_clearances_do(recruite
 
     events_ = Event.objects.filter(type="review.decided")
     assert sorted(e.candidate_id for e in events_) == [c.pk for c in heard]
+    assert Delivery.objects.filter(event__in=events_).count() == 3
     data = events_.first().payload["data"]
+    assert data["candidate_id"] in [c.pk for c in heard] and data["state"] == "cleared"
     assert (data["decision"], data["by"], data["reason_code"]) == ("cleared", "rita",
                                                                    "weak_signals")
     assert list(Writeback.objects.values_list("candidate_id", "reason")) == [
