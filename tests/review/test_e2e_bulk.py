@@ -71,6 +71,9 @@ def test_rows_fit_the_screen(live_server, live, busy_queue, width, height, at_le
         assert max(heights) <= 36, heights
         assert rows_in_viewport(driver) >= at_least
         shot(driver, f"queue-{width}x{height}")
+        driver.get(live_server.url + "/?level=medium&sort=applied")
+        assert by_css(driver, "details.filters-box").get_attribute("open") is not None
+        shot(driver, f"queue-filters-open-{width}x{height}")
     finally:
         browser_stop(driver)
 

@@ -123,3 +123,12 @@ def test_a_page_costs_a_fixed_number_of_queries(recruiter, django_assert_max_num
     client.get("/")
     with django_assert_max_num_queries(16):
         client.get("/")
+
+
+def test_only_the_longest_waiting_are_listed_with_the_total(recruiter):
+    for i in range(7):
+        candidate_make(f"Waiting {i}", None)
+    page = client_for(recruiter).get("/").content.decode()
+    pending = page.split('<tbody class="pending-rows">')[1].split("</tbody>")[0]
+    assert pending.count('class="row-link"') == 5
+    assert "7 being scored in all; the 5 waiting longest are shown" in pending
