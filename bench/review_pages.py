@@ -11,9 +11,17 @@ no network and no browser:
   candidate, 50 links          GET /candidates/<id>/  a candidate linked to 50 others
                                (graph with hubs, edges among the others, score history,
                                timeline, evidence)
+  queue Mine / Unassigned / Low risk   GET /?view=...  the saved views, as a recruiter
+  queue oldest application / arrival  GET /?sort=applied|arrived, page 1 and page 40 (keyset
+                               on the date and id)
   overview (cached)            GET /overview/   aggregates reused for DASHBOARD_CACHE_SECONDS
   overview (cold)              GET /overview/   cache cleared before every request: the full
                                aggregate queries each time
+
+Every queue page has its verdict chips (ring sizes, fraud links, failed ID checks), the
+assignee column and, on page 1, the candidates being scored (200 are left unscored).
+Then bulk clear: review_bulk_clear of 1,000 open low and medium candidates, three times,
+with the seconds and queries of each; target under 5 s.
 
 Target: p95 under 200 ms for each. Exit status 1 if a page misses it or answers other than 200.
 
@@ -47,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 TARGET_MS = 200.0
+BULK_SIZE, BULK_TARGET_S = 1000, 5.0
 BATCH = 5000
 
 FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William "
@@ -145,7 +154,6 @@ def risk(rng: random.Random) -> tuple[int, str, list[dict]]:
 def load(total: int, rng: random.Random) -> dict:
     """Bulk-load `total` candidates with evidence and identifiers; returns what the
     measurements need."""
-    from django.contrib.auth import get_user_model
     from django.db import connection
 
     from candidates.models import Address, Candidate, Email, Identifier, Integration, Phone
@@ -231,9 +239,17 @@ def load(total: int, rng: random.Random) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"  VACUUM ANALYZE in {time.monotonic() - started:.0f} s", flush=True)
-    queue_page_40 = page_cursor(40)
+    pending_make(ids, rng)
+    return world_get(hub)
+
+
+def world_get(hub: int) -> dict:
+    from django.contrib.auth import get_user_model
+
     return {"hub": hub, "user": get_user_model().objects.get(username="bench-hr"),
-            "cursor": queue_page_40}
+            "recruiter": get_user_model().objects.get(username="bench-rec0"),
+            "cursor": page_cursor(40), "cursor_applied": page_cursor(40, "applied"),
+            "cursor_arrived": page_cursor(40, "arrived")}
 
 
 def hub_create(ids: list[int], rng: random.Random, now) -> int:
@@ -325,14 +341,66 @@ def reviews_create(ids, users, rng, Review, Decision) -> None:
                        "(random() * interval '60 days')")
 
 
-def page_cursor(page: int) -> str:
-
-    from review.selectors import queue_base, queue_page
+def page_cursor(page: int, sort: str = "risk") -> str:
+    from review.queue import queue_sorted_page
+    from review.selectors import queue_base
 
     cursor = None
     for _ in range(page - 1):
-        cursor = queue_page(queryset=queue_base(), cursor=cursor).next_cursor
+        cursor = queue_sorted_page(queryset=queue_base(), sort=sort, cursor=cursor).next_cursor
     return cursor
+
+
+def pending_make(ids: list[int], rng: random.Random, count: int = 200) -> None:
+    """Some candidates still waiting for their first score (the queue's "scoring…" rows),
+    a few of them for longer than REVIEW_STUCK_MINUTES."""
+    from candidates.models import Candidate
+
+    waiting = rng.sample(ids, count)
+    Candidate.objects.filter(pk__in=waiting).update(risk_score=None, risk_level="",
+                                                    risk_flags=[], risk_status="pending")
+
+
+def webhooks_on() -> None:
+    """An enabled endpoint subscribed to review.decided for every integration: each
+    clearance then writes a webhook event and a delivery. Handing them to the broker after
+    commit is not measured: here (no REDIS_URL) tasks run eagerly and would try to send."""
+    from candidates.models import Integration
+    from webhooks import outbox
+    from webhooks.models import Endpoint
+
+    outbox.deliveries_publish = lambda **kwargs: True
+
+    for integration in Integration.objects.all():
+        Endpoint.objects.create(integration=integration, url="https://hooks.example.org/in",
+                                event_types=["review.decided"], secret_encrypted="bench")
+
+
+def bulk_clear_measure(rounds: int = 3, size: int = 1000) -> list[dict]:
+    """review_bulk_clear of `size` open low and medium candidates, `rounds` times (distinct
+    candidates each time): seconds and queries of the service call, as the POST makes it."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from candidates.models import Candidate
+    from review.bulk import review_bulk_clear
+
+    actor = get_user_model().objects.get(username="bench-rec0")
+    pool = list(Candidate.objects.filter(risk_level__in=["low", "medium"], review__isnull=True)
+                .order_by("?").values_list("pk", flat=True)[: rounds * size])
+    results = []
+    for n in range(rounds):
+        ids = pool[n * size:(n + 1) * size]
+        queries = []
+        with connection.execute_wrapper(lambda execute, *args: queries.append(1) or
+                                        execute(*args)):
+            started = time.perf_counter()
+            result = review_bulk_clear(actor=actor, candidate_ids=ids,
+                                       reason_code="weak_signals", comment="Bench.")
+            seconds = time.perf_counter() - started
+        results.append({"seconds": seconds, "queries": len(queries),
+                        "cleared": len(result.done), "skipped": result.skipped_count})
+    return results
 
 
 # --- Measuring -----------------------------------------------------------------------------
@@ -388,7 +456,6 @@ def main() -> int:
 
     rng = random.Random(args.seed)
     if args.reuse:
-        from django.contrib.auth import get_user_model
 
         from candidates.models import Identifier
 
@@ -398,8 +465,7 @@ def main() -> int:
                                                                key="hub-ip").exists()
                    and Identifier.objects.filter(candidate_id=c, kind="bank_account",
                                                  key="hub-bank_account").exists())
-        world = {"hub": hub, "user": get_user_model().objects.get(username="bench-hr"),
-                 "cursor": page_cursor(40)}
+        world = world_get(hub)
     else:
         print(f"Loading {args.candidates:,} candidates into {args.db_name}…", flush=True)
         call_command("migrate", verbosity=0)
@@ -409,14 +475,25 @@ def main() -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     client = Client()
     client.force_login(world["user"])
+    recruiter = Client()
+    recruiter.force_login(world["recruiter"])
     pages = [
-        ("queue (default)", "/", None),
+        ("queue (default: chips, assignees, scoring rows)", "/", None, client),
         ("queue (critical + reuse.bank_account + \"ander\")",
-         "/?level=critical&flag=reuse.bank_account&q=ander", None),
-        ("queue (page 40, keyset)", f"/?after={world['cursor']}", None),
-        ("candidate linked to 50 others", f"/candidates/{world['hub']}/", None),
-        ("overview (aggregates cached 60 s)", "/overview/", None),
-        ("overview (cold: cache cleared each time)", "/overview/", cache.clear),
+         "/?level=critical&flag=reuse.bank_account&q=ander", None, client),
+        ("queue (page 40, keyset)", f"/?after={world['cursor']}", None, client),
+        ("queue Mine (recruiter, ~400 open)", "/?view=mine", None, recruiter),
+        ("queue Unassigned", "/?view=unassigned", None, recruiter),
+        ("queue Low risk", "/?view=low_risk", None, recruiter),
+        ("queue oldest application first", "/?sort=applied", None, recruiter),
+        ("queue oldest application, page 40",
+         f"/?sort=applied&after={world['cursor_applied']}", None, recruiter),
+        ("queue oldest arrival first", "/?sort=arrived", None, recruiter),
+        ("queue oldest arrival, page 40",
+         f"/?sort=arrived&after={world['cursor_arrived']}", None, recruiter),
+        ("candidate linked to 50 others", f"/candidates/{world['hub']}/", None, client),
+        ("overview (aggregates cached 60 s)", "/overview/", None, client),
+        ("overview (cold: cache cleared each time)", "/overview/", cache.clear, client),
     ]
     loadavg = os.getloadavg()
     print(f"\n{args.requests} requests each after {args.warmup} warm-up, in process, DEBUG=0, "
@@ -426,8 +503,8 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     failed = False
-    for name, url, before in pages:
-        result = measure(client, url, requests=args.requests, warmup=args.warmup, before=before)
+    for name, url, before, who in pages:
+        result = measure(who, url, requests=args.requests, warmup=args.warmup, before=before)
         ok = result["p95"] < TARGET_MS and result["statuses"] == {200}
         failed |= not ok
         print(f"{name:<48} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} "
@@ -435,6 +512,20 @@ def main() -> int:
               f"{'' if ok else '  MISSES TARGET'}", flush=True)
     print(f"\nTarget: p95 < {TARGET_MS:.0f} ms for every page: "
           f"{'met' if not failed else 'NOT MET'}.")
+    print(f"\nBulk clear of {BULK_SIZE:,} open low and medium candidates (review_bulk_clear, "
+          "one Decision, audit event and ReviewTransitioned each; target under "
+          f"{BULK_TARGET_S:.0f} s):")
+    runs = bulk_clear_measure(size=BULK_SIZE)
+    webhooks_on()
+    runs += bulk_clear_measure(rounds=2, size=BULK_SIZE)
+    for n, run in enumerate(runs, start=1):
+        ok = run["seconds"] < BULK_TARGET_S and run["cleared"] == BULK_SIZE
+        failed |= not ok
+        note = " (every integration has a webhook endpoint: 1,000 events and deliveries)" \
+            if n > 3 else ""
+        print(f"  run {n}: {run['seconds']:.2f} s, {run['queries']:,} queries, "
+              f"{run['cleared']:,} cleared, {run['skipped']} skipped{note}"
+              f"{'' if ok else '  MISSES TARGET'}", flush=True)
     if not args.keep:
         from django.db import connections
 

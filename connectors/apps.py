@@ -19,3 +19,4 @@ class ConnectorsConfig(AppConfig):
         # transaction; the HTTP write-back runs in a task after it commits.
         events.subscribe(RiskChanged, tasks.on_risk_changed)
         events.subscribe(ReviewTransitioned, tasks.on_review_transitioned)
+        events.subscribe_batch(tasks.on_review_transitioned, tasks.on_review_transitioned_many)

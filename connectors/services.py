@@ -336,6 +336,14 @@ def review_transitioned_record(event: ReviewTransitioned) -> list[int]:
                              text=f"Vetting review: {event.action} ({event.to_state}).")]
 
 
+def writeback_linked_ids(candidate_ids: list[int]) -> set[int]:
+    """The candidates among these that review_transitioned_record would owe a write-back
+    (the same conditions as _writeback_link plus write-back enabled), in one query."""
+    return set(AtsCandidate.objects.filter(
+        candidate_id__in=candidate_ids, erased_at__isnull=True, connection__is_active=True,
+        connection__writeback_enabled=True).values_list("candidate_id", flat=True))
+
+
 def _writeback_link(candidate_id: int) -> AtsCandidate | None:
     return (AtsCandidate.objects.select_related("connection", "candidate")
             .filter(candidate_id=candidate_id, erased_at__isnull=True,

@@ -115,6 +115,15 @@ def on_review_transitioned(event: ReviewTransitioned) -> None:
         transaction.on_commit(lambda pk=pk: _send(writeback_send_task, pk))
 
 
+def on_review_transitioned_many(events_: list[ReviewTransitioned]) -> None:
+    """on_review_transitioned for a bulk action's events: one query finds the few candidates
+    with a write-back to owe; only those go through on_review_transitioned."""
+    linked = services.writeback_linked_ids([event.candidate_id for event in events_])
+    for event in events_:
+        if event.candidate_id in linked:
+            on_review_transitioned(event)
+
+
 def connectors_sweep(*, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     """Re-send deliveries, write-backs and callbacks left pending longer than SWEEP_AFTER
     (broker down at commit, or a worker lost). The services are idempotent."""

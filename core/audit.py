@@ -111,6 +111,20 @@ def audit_record(*, actor: Any, action: str, target_type: str, target_id: Any,
     )
 
 
+def audit_record_many(*, actor: Any, action: str, target_type: str,
+                      rows: list[tuple[Any, dict | None, dict | None]]) -> list[AuditEvent]:
+    """Append one event per (target_id, before, after) row in a single INSERT: a bulk action
+    on many candidates keeps one event per candidate (each candidate's history stays whole)
+    without a round trip each. Same rules as audit_record."""
+    user, label = _actor_resolve(actor)
+    return AuditEvent.objects.bulk_create([
+        AuditEvent(actor=user, actor_label=label[:150], action=action[:60],
+                   target_type=target_type[:60], target_id=str(target_id)[:64],
+                   before=_plain(before), after=_plain(after))
+        for target_id, before, after in rows
+    ], batch_size=1000)
+
+
 def audit_data_import(*, actor: Any, source: str, summary: dict) -> AuditEvent:
     """Record a data import (a file of applicants, a sanctions list, a range list...).
 

@@ -28,7 +28,7 @@ class ReviewConfig(AppConfig):
 
         from candidates.events import CandidateErased
         from core import events
-        from review import hooks
+        from review import hooks, triage
         from review.api import api_extensions_register
         from review.cases import on_candidate_erased
         from review.roles import groups_ensure
@@ -65,3 +65,5 @@ class ReviewConfig(AppConfig):
         # The ATS API shows the review state and filters by it; candidates cannot import us,
         # so we register into its extension points (candidates/extensions.py).
         api_extensions_register()
+        # ...then "no review needed" and the round-robin (review/triage.py), after it.
+        events.subscribe(RiskChanged, triage.on_risk_changed)

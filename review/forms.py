@@ -71,3 +71,24 @@ class IdentityCorrectionForm(forms.Form):
     other_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     verdict = forms.ChoiceField(choices=[("same", "Same person"),
                                          ("different", "Not the same person")])
+
+
+# --- The queue's bulk bar and row actions (review/queue_views.py) --------------------------
+
+
+class QueueBulkForm(forms.Form):
+    """The bulk bar: clear or assign the ticked candidates, or every candidate the filter
+    matches ("scope" = "all", up to the newest candidate the page showed, "upto")."""
+
+    op = forms.ChoiceField(choices=[("clear", "Clear"), ("assign", "Assign")])
+    scope = forms.ChoiceField(choices=[("", "Ticked"), ("all", "All matching")], required=False)
+    upto = forms.IntegerField(min_value=0, required=False)
+    reason_code = forms.CharField(max_length=40, required=False)
+    comment = forms.CharField(max_length=4000, required=False)
+    assignee = forms.CharField(max_length=20, required=False)
+
+
+class AssignForm(forms.Form):
+    """A row's "Take" button (to = "me"), or an assignment to a user id, or "none"."""
+
+    to = forms.CharField(max_length=20)

@@ -57,9 +57,12 @@ class Review(models.Model):
                 | Q(escalated_by__isnull=False),
                 name="review_escalation_has_maker",
             ),
+            # ...except the system's "no review needed" clearance (review/triage.py).
             models.CheckConstraint(
                 condition=~Q(state__in=["cleared", "approved", "rejected"])
-                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                | Q(decided_by__isnull=False, decided_at__isnull=False)
+                | Q(state="cleared", reason_code="no_review_needed",
+                    decided_at__isnull=False),
                 name="review_decision_has_decider",
             ),
             # Maker-checker, in the database too: whoever approves or rejects is not whoever
@@ -75,6 +78,8 @@ class Review(models.Model):
             models.Index(fields=["state"], name="review_state"),
             # "My escalations".
             models.Index(fields=["escalated_by", "state"], name="review_escalated_by"),
+            # "Mine", and the round-robin's open candidates per assignee.
+            models.Index(fields=["assignee", "state"], name="review_assignee"),
         ]
 
     def __str__(self) -> str:

@@ -54,9 +54,18 @@ FLAG_CODES = sorted(CATALOG) + sorted(f"combo.{combo.name}" for combo in COMBOS)
 # Saved views of the queue.
 VIEW_AWAITING_HR = "awaiting_hr"
 VIEW_MY_ESCALATIONS = "my_escalations"
+# The queue at recruiter scale (review/queue.py): ownership and triage.
+VIEW_MINE = "mine"
+VIEW_UNASSIGNED = "unassigned"
+VIEW_LOW_RISK = "low_risk"
+VIEW_NO_REVIEW_NEEDED = "no_review_needed"
 SAVED_VIEWS = {
+    VIEW_MINE: "Mine",
+    VIEW_UNASSIGNED: "Unassigned",
+    VIEW_LOW_RISK: "Low risk",
     VIEW_AWAITING_HR: "Awaiting HR approval",
     VIEW_MY_ESCALATIONS: "My escalations",
+    VIEW_NO_REVIEW_NEEDED: "No review needed",
 }
 STATE_OPEN, STATE_ALL = "open", "all"
 
@@ -92,7 +101,8 @@ def queue_page(*, queryset: QuerySet[Candidate], cursor: str | None = None,
     """One page of the (filtered) queue by keyset ("seek") pagination: the cursor is the last
     row's (score, id), so page 2,000 costs what page 1 costs."""
     qs = queryset
-    count = qs.order_by()[: QUEUE_COUNT_CAP + 1].count()
+    # The count needs the filters' joins only, not the rows' (select_related).
+    count = qs.order_by().select_related(None)[: QUEUE_COUNT_CAP + 1].count()
     after = _cursor_parse(cursor)
     if after is not None:
         score, last_id = after

@@ -76,7 +76,11 @@ REJECT_REASONS = {
 # presents one is critical from then on (signals.checks.known_bad).
 KNOWN_BAD_REASONS = FRAUD_REASONS  # a rejection for one of these makes identifiers known bad
 ALL_REASONS = {**CLEAR_REASONS, **ESCALATE_REASONS, **APPROVE_REASONS, **REJECT_REASONS,
-               "level_raised": "Risk level rose on re-score"}
+               "level_raised": "Risk level rose on re-score",
+               # The queue's triage (review/triage.py).
+               "no_review_needed": "No review needed: low risk, weak signals only",
+               "review_anyway": "Reviewed anyway at a recruiter's request",
+               "triage_lapsed": "Re-score brought a signal that needs a look"}
 COMMENT_MAX = 4000
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from review import case_views, views
+from review import case_views, queue_views, views
 
 app_name = "review"
 
@@ -31,6 +31,11 @@ urlpatterns = [
     path("cases/<int:pk>/include/", case_views.case_include, name="case_include"),
     path("cases/<int:pk>/assign/", case_views.case_assign_view, name="case_assign"),
     path("cases/<int:pk>/close/", case_views.case_close_view, name="case_close"),
+    # The queue's actions (review/queue_views.py).
+    path("queue/bulk/", queue_views.queue_bulk, name="queue_bulk"),
+    path("candidates/<int:pk>/assign/", queue_views.candidate_assign, name="assign"),
+    path("candidates/<int:pk>/review-anyway/", queue_views.candidate_review_anyway,
+         name="review_anyway"),
     path("overview/", views.overview, name="overview"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),

@@ -21,7 +21,7 @@ from core.audit import audit_record
 from core.exceptions import ApplicationError
 from review import charts, roles
 from review.cases import case_for_candidate
-from review.filters import AuditFilterSet, QueueFilterSet
+from review.filters import AuditFilterSet
 from review.forms import (
     DecisionForm,
     IdentityCorrectionForm,
@@ -31,9 +31,9 @@ from review.forms import (
 )
 from review.graph import graph_layout, graph_svg
 from review.models import DecisionAction, ReviewState, VerificationOutcome
+from review.queue_views import queue_render
 from review.rings import fraud_links, ring_sizes
 from review.selectors import (
-    SAVED_VIEWS,
     audit_base,
     audit_export_events,
     audit_page,
@@ -43,10 +43,7 @@ from review.selectors import (
     candidate_timeline,
     candidates_brief,
     overview_data,
-    queue_base,
-    queue_filter_options,
     queue_next,
-    queue_page,
     score_history,
     verification_requests,
 )
@@ -79,17 +76,8 @@ class SignInView(LoginView):
 @require_GET
 @roles.capability_required(roles.VIEW)
 def queue(request):
-    filterset = QueueFilterSet(request.GET, queryset=queue_base(), user=request.user,
-                               options=queue_filter_options())
-    page = queue_page(queryset=filterset.qs, cursor=request.GET.get("after"))
-    filters = {"view": filterset.value("view"), "state": filterset.value("state")}
-    return render(request, "review/queue.html", {
-        "form": filterset.form, "filters": filters, "page": page,
-        "rows": _queue_rows(page.rows), "saved_views": SAVED_VIEWS,
-        "selects": _selects(filterset.form),
-        "view_title": SAVED_VIEWS.get(filters["view"], "Review queue"),
-        "first_page": not request.GET.get("after"),
-    })
+    """The dense queue: review/queue_views.py renders it (sorts, bulk bar, ownership)."""
+    return queue_render(request, request.GET)
 
 
 @require_GET
@@ -237,43 +225,6 @@ def audit_export(request):
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _queue_rows(candidates) -> list[dict]:
-    """What a queue row shows, as plain values: rendering 50 rows from dicts is several
-    times cheaper than walking model relations in the template."""
-    rows = []
-    for c in candidates:
-        review = candidate_review(c)
-        note = ""
-        if review.state == ReviewState.ESCALATED and review.escalated_by_id:
-            note = f"by {review.escalated_by.get_username()}"
-        elif review.state == ReviewState.IN_REVIEW and review.assignee_id:
-            note = review.assignee.get_username()
-        elif review.state == ReviewState.NEW and review.reopened_at:
-            note = "reopened"
-        flags = c.risk_flags or []
-        rows.append({
-            "id": c.pk, "name": c.full_name, "external_id": c.external_id,
-            "integration": c.integration.name, "score": c.risk_score, "level": c.risk_level,
-            "flags": flags[:3], "more": max(0, len(flags) - 3), "position": c.position,
-            "applied_at": c.applied_at, "state": review.state, "note": note,
-            "rescoring": c.risk_status == "pending",
-        })
-    return rows
-
-
-def _selects(form) -> dict:
-    """The filter menus as (value, label, selected) lists, rendered by a plain loop in the
-    template (Django's widget templates cost a template include per option)."""
-    menus = {}
-    for name in ("level", "state", "flag", "position", "integration"):
-        current = str(form.data.get(name, "") or "")
-        if name == "state" and not current:
-            current = "open"
-        menus[name] = [(str(value), label, str(value) == current)
-                       for value, label in form.fields[name].choices]
-    return menus
 
 
 # Refusals put on the audit trail: a wrong role, a maker-checker breach, approving a critical

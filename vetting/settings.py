@@ -555,6 +555,21 @@ CACHES = {
 # Seconds the overview dashboard's aggregates are reused before being recomputed.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", "60")
 
+# The queue at recruiter scale (docs/review.md, "Queue at recruiter scale").
+# Candidates scored below this level whose flags are all weak (severity low or info) are
+# cleared by the system as "No review needed" when scored; "" or "low" switches it off.
+REVIEW_NO_REVIEW_BELOW = os.environ.get("REVIEW_NO_REVIEW_BELOW", "medium").strip().lower()
+if REVIEW_NO_REVIEW_BELOW not in ("", "low", "medium", "high", "critical"):
+    raise ImproperlyConfigured("REVIEW_NO_REVIEW_BELOW must be low, medium, high or critical, "
+                               f"got {REVIEW_NO_REVIEW_BELOW!r}")
+# New high and critical candidates are assigned to the active recruiters in turn when first
+# scored (the one with the fewest open assigned candidates first).
+REVIEW_ROUND_ROBIN = envbool("REVIEW_ROUND_ROBIN", "False")
+# A candidate waiting longer than this for its first score shows "stuck" in the queue.
+REVIEW_STUCK_MINUTES = envint("REVIEW_STUCK_MINUTES", "15")
+# Most candidates one bulk action (clear, assign) takes at once.
+REVIEW_BULK_CAP = envint("REVIEW_BULK_CAP", "5000")
+
 # ATS connectors (connectors/). Webhook secrets and ATS API keys are stored encrypted with
 # these Fernet keys (comma-separated; the first encrypts, all decrypt, for rotation). Make one
 # with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.

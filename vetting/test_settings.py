@@ -29,3 +29,7 @@ WHITENOISE_AUTOREFRESH = True
 # test points them at its own local HTTP server (pytest-httpserver) with the settings fixture.
 GITHUB_ENABLED = False
 TWILIO_ACCOUNT_SID = TWILIO_AUTH_TOKEN = ""
+# "No review needed" clears untouched low-risk candidates as they are scored (default
+# "medium" in production): off for the suite, so that tests of scoring, webhooks and the ATS
+# see the candidates they score stay new; tests/review/test_triage.py turns it on.
+REVIEW_NO_REVIEW_BELOW = ""

@@ -24,4 +24,5 @@ class WebhooksConfig(AppConfig):
         # them after it commits (webhooks/outbox.py).
         events.subscribe(RiskChanged, outbox.on_risk_changed)
         events.subscribe(ReviewTransitioned, outbox.on_review_transitioned)
+        events.subscribe_batch(outbox.on_review_transitioned, outbox.on_review_transitioned_many)
         events.subscribe(VerificationRecorded, outbox.on_verification_recorded)

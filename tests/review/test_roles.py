@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from core.audit import AuditEvent
 from review import roles
-from review.models import Decision, ReviewState, VerificationRequest
+from review.models import Decision, Review, ReviewState, VerificationRequest
 from review.services import review_escalate, verification_request_create
+from review.triage import _system_clear
 from tests.review.factories import candidate_make, client_for, user_make
 
 PERSONAS = ["anonymous", "recruiter", "hr_lead", "admin", "norole"]
@@ -401,3 +402,74 @@ def test_approve_without_verification_or_override_is_409_and_audited():
     assert not Decision.objects.filter(candidate=candidate, action="approve").exists()
     refusal = AuditEvent.objects.get(action="review.approve.refused")
     assert refusal.actor == lead and refusal.after["code"] == "verification_required"
+
+
+# --- The queue's actions (review/queue_views.py) -------------------------------------------
+
+
+def _system_cleared():
+    candidate = candidate_make("Quiet Matrix", 5)
+    _system_clear([(candidate.pk, 5, "low", "new")])
+    return candidate
+
+
+# action -> (make the candidate, POST data, where an allowed persona is sent)
+QUEUE_ACTIONS = {
+    "review:queue_bulk": (lambda: candidate_make("Bulk Matrix", 5),
+                          lambda c: {"op": "clear", "ids": [c.pk],
+                                     "reason_code": "weak_signals", "view": "low_risk"},
+                          lambda c: "/?view=low_risk"),
+    "review:assign": (lambda: candidate_make("Assign Matrix", 50),
+                      lambda c: {"to": "me"}, lambda c: "/"),
+    "review:review_anyway": (_system_cleared, lambda c: {},
+                             lambda c: reverse("review:candidate", kwargs={"pk": c.pk})),
+}
+
+
+def queue_footprint(candidate) -> tuple:
+    review = Review.objects.filter(candidate=candidate).first()
+    return (Decision.objects.filter(candidate=candidate).count(),
+            review and (review.state, review.assignee_id))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize("action", list(QUEUE_ACTIONS))
+def test_queue_actions(action, who):
+    make, data, location = QUEUE_ACTIONS[action]
+    candidate = make()
+    url = reverse(action) if action == "review:queue_bulk" else \
+        reverse(action, kwargs={"pk": candidate.pk})
+    before = queue_footprint(candidate)
+    response = client_for(persona(who)).post(url, data(candidate))
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("review:login"))
+        assert queue_footprint(candidate) == before
+        return
+    assert response.status_code == REVIEWERS[who], response.content[:500]
+    if REVIEWERS[who] == 302:
+        assert response["Location"] == location(candidate)
+        assert queue_footprint(candidate) != before
+    else:
+        assert queue_footprint(candidate) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", list(QUEUE_ACTIONS))
+def test_queue_actions_refuse_get(action, recruiter):
+    candidate = QUEUE_ACTIONS[action][0]()
+    url = reverse(action) if action == "review:queue_bulk" else \
+        reverse(action, kwargs={"pk": candidate.pk})
+    assert client_for(recruiter).get(url).status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("view", ["mine", "unassigned", "low_risk", "no_review_needed"])
+@pytest.mark.parametrize("who", PERSONAS)
+def test_saved_views_and_sorts(view, who, candidate):
+    response = client_for(persona(who)).get(f"/?view={view}&sort=applied")
+    if who == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == PAGES["review:queue"][who]
