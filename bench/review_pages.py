@@ -17,6 +17,9 @@ no network and no browser:
   overview (cached)            GET /overview/   aggregates reused for DASHBOARD_CACHE_SECONDS
   overview (cold)              GET /overview/   cache cleared before every request: the full
                                aggregate queries each time
+  case pages                   GET /cases/<id>/ of a 60-member ring opened as a case (each
+                               member with a timeline), the cases list and the open-as-case
+                               preview (bench/review_cases.py)
 
 Every queue page has its verdict chips (ring sizes, fraud links, failed ID checks), the
 assignee column and, on page 1, the candidates being scored (200 are left unscored).
@@ -505,6 +508,16 @@ def main() -> int:
     failed = False
     for name, url, before, who in pages:
         result = measure(who, url, requests=args.requests, warmup=args.warmup, before=before)
+        ok = result["p95"] < TARGET_MS and result["statuses"] == {200}
+        failed |= not ok
+        print(f"{name:<48} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} "
+              f"{result['queries']:>8} {result['bytes'] / 1024:>6.0f}"
+              f"{'' if ok else '  MISSES TARGET'}", flush=True)
+    # The case pages (bench/review_cases.py): a 60-member ring opened as a case.
+    from bench.review_cases import cases_measure
+
+    for name, result in cases_measure(client, rng=rng, requests=args.requests,
+                                      warmup=args.warmup):
         ok = result["p95"] < TARGET_MS and result["statuses"] == {200}
         failed |= not ok
         print(f"{name:<48} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} "
