@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -351,13 +352,13 @@ def overview_compute() -> dict:
     now = timezone.now()
     levels = _levels()
     scored = sum(v for k, v in levels.items() if k != "unscored")
+    ages = _queue_ages(now, scored=scored)
     return {
         "computed_at": now,
         "levels": levels,
         "flags_by_week": _flags_by_week(now),
-        "queue_age": _queue_age(now, scored=scored),
-        "queue_age_applied": _queue_age(now, scored=scored, field="applied_at",
-                                        buckets=APPLIED_BUCKETS),
+        "queue_age": ages["created_at"],
+        "queue_age_applied": ages["applied_at"],
         "decisions": _decisions(now),
         "reviewers": _decisions_by_reviewer(now),
         "time_to_decision": _time_to_decision(now),
@@ -414,37 +415,55 @@ def flag_title(code: str) -> str:
     return code
 
 
-def _queue_age(now, *, scored: int, field: str = "created_at",
-               buckets: list[tuple] = AGE_BUCKETS) -> list[dict]:
-    """Open candidates (scored, not decided) by how long ago `field` was: `created_at`, when
-    they arrived here, or `applied_at`, when they applied at the ATS (a bulk import brings
-    in applicants who applied weeks ago).
+AGE_FIELDS = (("created_at", AGE_BUCKETS), ("applied_at", APPLIED_BUCKETS))
+
+
+def _queue_ages(now, *, scored: int) -> dict[str, list[dict]]:
+    """Open candidates (scored, not decided) by how long ago they arrived here (`created_at`)
+    and how long ago they applied at the ATS (`applied_at`: a bulk import brings in
+    applicants who applied weeks ago): {"created_at": buckets, "applied_at": buckets}.
 
     Counted as every scored candidate in the window (ranges of review_created_at, index-only,
     or review_applied_at; the oldest bucket, most of the table, as the rest of `scored`)
     minus the decided ones (a join from the smaller review table): no scan of the
-    candidates. An application date may lie up to a day ahead (the ATS's clock): it counts
-    as the newest; candidates without one are counted apart ("no date").
+    candidates. An application date may lie up to a day ahead (the
+    ATS's clock): it counts as the newest; candidates without one are counted apart
+    ("no date").
     """
-    windows = []
-    for i, (_, low, high) in enumerate(buckets):
-        window = Q() if i == 0 else Q(**{f"{field}__lte": now - timedelta(days=low)})
-        if high is not None:
-            window &= Q(**{f"{field}__gt": now - timedelta(days=high)})
-        windows.append(window)
-    no_date = Q(**{f"{field}__isnull": True})
+    windows = {name: _age_windows(now, name, buckets) for name, buckets in AGE_FIELDS}
     scored_qs = Candidate.objects.filter(risk_score__isnull=False)
-    decided = scored_qs.filter(review__state__in=CLOSED_STATES).aggregate(
-        undated=Count("id", filter=no_date),
-        **{f"b{i}": Count("id", filter=window & ~no_date) for i, window in enumerate(windows)})
-    undated = scored_qs.filter(no_date).count() if field != "created_at" else 0
-    in_window = [scored_qs.filter(window & ~no_date).count() for window in windows[:-1]]
-    in_window.append(scored - undated - sum(in_window))
-    counts = [{"label": label, "count": count - decided[f"b{i}"]}
-              for i, ((label, _, _), count) in enumerate(zip(buckets, in_window, strict=True))]
-    if undated - decided["undated"]:
-        counts.append({"label": "no date", "count": undated - decided["undated"]})
-    return counts
+    result = {}
+    for name, buckets in AGE_FIELDS:
+        name_windows = windows[name]
+        # One query per date: each is read from its own index (both at once would scan).
+        decided = scored_qs.filter(review__state__in=CLOSED_STATES).aggregate(**{
+            f"{name}_{key}": Count("id", filter=window) for key, window in name_windows.items()})
+        undated = (scored_qs.filter(name_windows["undated"]).count()
+                   if name != "created_at" else 0)
+        in_window = [scored_qs.filter(name_windows[f"b{i}"]).count()
+                     for i in range(len(buckets) - 1)]
+        in_window.append(scored - undated - sum(in_window))
+        counts = [{"label": label, "count": count - decided[f"{name}_b{i}"]}
+                  for i, ((label, _, _), count) in enumerate(zip(buckets, in_window,
+                                                                   strict=True))]
+        if undated - decided[f"{name}_undated"]:
+            counts.append({"label": "no date", "count": undated - decided[f"{name}_undated"]})
+        result[name] = counts
+    return result
+
+
+def _age_windows(now, name: str, buckets: list[tuple]) -> dict[str, Q]:
+    """{"b0".."bN": the bucket's range of the date `name`, "undated": no date}; the first
+    bucket is open towards the future (an application dated ahead), the last towards the
+    past."""
+    no_date = Q(**{f"{name}__isnull": True})
+    windows = {"undated": no_date}
+    for i, (_, low, high) in enumerate(buckets):
+        window = Q() if i == 0 else Q(**{f"{name}__lte": now - timedelta(days=low)})
+        if high is not None:
+            window &= Q(**{f"{name}__gt": now - timedelta(days=high)})
+        windows[f"b{i}"] = window & ~no_date
+    return windows
 
 
 def _decisions(now) -> dict:
@@ -494,26 +513,52 @@ def _decisions_by_reviewer(now) -> dict:
     }
 
 
+class _PercentileDisc(Aggregate):
+    """PostgreSQL's percentile_disc(fraction) WITHIN GROUP (ORDER BY expression): the
+    nearest-rank percentile, a value that occurred (what _nearest_rank computes)."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
 def _time_to_decision(now) -> dict:
     """How long candidates waited, from arrival (created_at) to their final decision
     (cleared, approved, rejected), for the reviews decided in the last DECISION_DAYS days:
     {"days", "count", "median_hours", "p90_hours"} (None without decisions).
 
-    Computed in Python from the durations (one row per decided review of the window, read
-    from the review table by its decided_at), so it is the same on SQLite (`make demo`) and
-    PostgreSQL; a month of decisions is a few thousand numbers, computed once a minute.
     Percentiles by the nearest-rank method: the median and p90 are durations that occurred.
+    PostgreSQL computes them (percentile_disc, one aggregate row); on SQLite (`make demo`)
+    the durations are read and ranked here, with the same result.
     """
     since = now - timedelta(days=DECISION_DAYS)
+    decided = Review.objects.filter(state__in=CLOSED_STATES, decided_at__gte=since)
+    if connection.vendor == "postgresql":
+        wait = F("decided_at") - F("candidate__created_at")
+        row = decided.aggregate(count=Count("pk"), median=_PercentileDisc(wait, 0.5),
+                                p90=_PercentileDisc(wait, 0.9))
+        return {"days": DECISION_DAYS, "count": row["count"],
+                "median_hours": _hours(row["median"]), "p90_hours": _hours(row["p90"])}
+    return _time_to_decision_ranked(decided)
+
+
+def _time_to_decision_ranked(decided: QuerySet[Review]) -> dict:
+    """_time_to_decision's figures ranked here, for databases without percentile_disc."""
     durations = sorted(
-        (decided - arrived).total_seconds() / 3600
-        for decided, arrived in Review.objects.filter(
-            state__in=CLOSED_STATES, decided_at__gte=since)
-        .values_list("decided_at", "candidate__created_at").iterator()
+        (decided_at - arrived).total_seconds() / 3600
+        for decided_at, arrived in decided.values_list("decided_at", "candidate__created_at")
+        .iterator()
     )
     return {"days": DECISION_DAYS, "count": len(durations),
             "median_hours": _nearest_rank(durations, 50),
             "p90_hours": _nearest_rank(durations, 90)}
+
+
+def _hours(duration) -> float | None:
+    return None if duration is None else duration.total_seconds() / 3600
 
 
 def _nearest_rank(ordered: list[float], percent: int) -> float | None:
@@ -606,6 +651,10 @@ def audit_export_events(queryset: QuerySet[AuditEvent], *, batch: int = AUDIT_EX
 # --- Moving through the queue from a candidate's page (issue 12) ----------------------------
 
 
+QUEUE_NEXT_BATCH = 100  # candidates read per step of the walk down the queue's index
+QUEUE_NEXT_STEPS = 10  # then one query does the rest
+
+
 def queue_next(after_candidate: Candidate, user, *, backwards: bool = False,
                deciding: bool | None = None) -> Candidate | None:
     """The next candidate in the default queue order (-risk_score, -id) after this one that
@@ -617,32 +666,63 @@ def queue_next(after_candidate: Candidate, user, *, backwards: bool = False,
     to someone else. `deciding` says which explicitly (after an approval the candidate is no
     longer escalated, yet the HR lead goes on deciding). Candidates being re-scored are
     skipped (no decision is offered on them).
-    One indexed ORDER BY ... LIMIT 1 (the queue's index on score, id).
+
+    Escalated candidates are few: one query from the review table's state index. Candidates
+    to triage are most of the queue, and a single query with "no review row, or new, or in
+    review and free" is estimated by PostgreSQL at one row and run as a scan of the whole
+    table (100 ms at 100,000 candidates); so the queue's own index (score, id) is walked in
+    steps of QUEUE_NEXT_BATCH and each step's reviews read by primary key: the first step
+    almost always holds the answer.
     """
-    qs = (Candidate.objects.filter(risk_score__isnull=False)
-          .exclude(risk_status="pending").exclude(pk=after_candidate.pk)
-          .only("id", "full_name", "risk_score"))
+    if after_candidate.risk_score is None and backwards:
+        return None  # an unscored candidate is not in the queue: nothing comes before it
     if deciding is None:
         deciding = candidate_review(after_candidate).state == ReviewState.ESCALATED
-    if deciding and roles.user_can(user, roles.DECIDE):
-        qs = qs.filter(review__state=ReviewState.ESCALATED).exclude(
-            review__escalated_by=user)
-    else:
-        qs = qs.filter(Q(review__isnull=True) | Q(review__state=ReviewState.NEW)
-                       | Q(review__state=ReviewState.IN_REVIEW, review__assignee__isnull=True)
-                       | Q(review__state=ReviewState.IN_REVIEW, review__assignee=user))
-    score = after_candidate.risk_score
-    if score is not None:
-        if backwards:
-            qs = qs.filter(risk_score__gte=score).filter(
-                Q(risk_score__gt=score) | Q(risk_score=score, id__gt=after_candidate.pk))
-        else:
-            qs = qs.filter(risk_score__lte=score).filter(
-                Q(risk_score__lt=score) | Q(risk_score=score, id__lt=after_candidate.pk))
-    elif backwards:
-        return None  # an unscored candidate is not in the queue: nothing comes before it
+    deciding = deciding and roles.user_can(user, roles.DECIDE)
+    qs = (Candidate.objects.filter(risk_score__isnull=False)
+          .exclude(risk_status="pending").exclude(pk=after_candidate.pk))
     order = ("risk_score", "id") if backwards else ("-risk_score", "-id")
-    return qs.order_by(*order).first()
+    if deciding:
+        qs = qs.filter(review__state=ReviewState.ESCALATED).exclude(review__escalated_by=user)
+        return (_queue_after(qs, after_candidate.risk_score, after_candidate.pk, backwards)
+                .only("id", "full_name", "risk_score").order_by(*order).first())
+    score, last_id = after_candidate.risk_score, after_candidate.pk
+    for _ in range(QUEUE_NEXT_STEPS):
+        rows = list(_queue_after(qs, score, last_id, backwards).order_by(*order)
+                    .values_list("id", "risk_score")[:QUEUE_NEXT_BATCH])
+        if not rows:
+            return None
+        reviews = {review.candidate_id: review for review in Review.objects.filter(
+            candidate_id__in=[pk for pk, _ in rows]).only("candidate_id", "state",
+                                                           "assignee_id")}
+        for pk, _ in rows:
+            if _triage_open(reviews.get(pk), user):
+                return Candidate.objects.only("id", "full_name", "risk_score").get(pk=pk)
+        last_id, score = rows[-1]
+    free = (Q(review__isnull=True) | Q(review__state=ReviewState.NEW)
+            | Q(review__state=ReviewState.IN_REVIEW, review__assignee__isnull=True)
+            | Q(review__state=ReviewState.IN_REVIEW, review__assignee=user))
+    return (_queue_after(qs.filter(free), score, last_id, backwards)
+            .only("id", "full_name", "risk_score").order_by(*order).first())
+
+
+def _triage_open(review: Review | None, user) -> bool:
+    """New, or in review and free or the user's own: what a recruiter may triage next."""
+    if review is None or review.state == ReviewState.NEW:
+        return True
+    return review.state == ReviewState.IN_REVIEW and review.assignee_id in (None, user.pk)
+
+
+def _queue_after(qs: QuerySet[Candidate], score: int | None, last_id: int,
+                 backwards: bool) -> QuerySet[Candidate]:
+    """The candidates after (score, id) in the queue's order, or before it `backwards`."""
+    if score is None:
+        return qs
+    if backwards:
+        return qs.filter(risk_score__gte=score).filter(
+            Q(risk_score__gt=score) | Q(risk_score=score, id__gt=last_id))
+    return qs.filter(risk_score__lte=score).filter(
+        Q(risk_score__lt=score) | Q(risk_score=score, id__lt=last_id))
 
 
 def candidates_brief(candidate_ids) -> dict[int, dict]:

@@ -64,3 +64,23 @@ class TestQueueNext:
         unscored = candidate_make("Unscored", None)
         assert queue_next(unscored, recruiter) == top
         assert queue_next(unscored, recruiter, backwards=True) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("batch,steps", [(2, 10), (2, 1)])
+def test_it_walks_past_whole_batches_of_decided_candidates(monkeypatch, recruiter, batch,
+                                                           steps):
+    """The walk down the queue's index reads QUEUE_NEXT_BATCH at a time; past
+    QUEUE_NEXT_STEPS batches one query finishes it. Either way the answer is the same."""
+    monkeypatch.setattr("review.selectors.QUEUE_NEXT_BATCH", batch)
+    monkeypatch.setattr("review.selectors.QUEUE_NEXT_STEPS", steps)
+    colleague = user_make("carl", "recruiter")
+    top = candidate_make("Top", 95)
+    decided = [candidate_make(f"Decided {i}", 90 - i) for i in range(5)]
+    for candidate in decided:
+        review_clear(candidate_id=candidate.pk, actor=colleague, **REASON)
+    mine = candidate_make("Mine in review", 60)
+    review_start(candidate_id=mine.pk, actor=recruiter)
+    assert queue_next(top, recruiter) == mine
+    assert queue_next(mine, recruiter, backwards=True) == top
+    assert queue_next(mine, recruiter) is None
