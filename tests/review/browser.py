@@ -5,6 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -12,6 +14,16 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+
+
+# What every browser test module marks itself with (`pytestmark = BROWSER_MARKS`): a live
+# server needs committed data, and without Chromium the test says how to install it (CI
+# fails on any skip).
+BROWSER_MARKS = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and "
+                       "/usr/bin/chromedriver (apt-get install chromium chromium-driver)"),
+]
 
 
 def browser_start(width: int = 1440, height: int = 1000):

@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from review import roles
 from review.services import review_escalate
+from tests.review.browser import browser_start, browser_stop
 from tests.review.factories import candidate_make, flag, user_make
 
 
@@ -59,3 +60,13 @@ def escalated(db, candidate):
                     comment="Shares a bank account with two others.")
     return candidate
 
+
+
+@pytest.fixture
+def browser(settings):
+    """Headless Chromium for a live-server test (plain HTTP, so the cookies are not Secure)."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    driver = browser_start()
+    yield driver
+    browser_stop(driver)

@@ -2,12 +2,10 @@
 
 1. At 1280x720 the first screen of a critical candidate shows why: the verdict, the score
    against its thresholds, the ring size and the top three reasons (their boxes are inside
-   the viewport). Screenshots: /work/notes/shots/page-*.png (falling back to
-   tests/screenshots when that folder does not exist).
+   the viewport). Screenshots: tests/screenshots/page-*.png.
 2. The whole escalate-approve flow from the keyboard alone: no clicks.
 """
 
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -17,21 +15,16 @@ from core.audit import AuditEvent
 from review import roles
 from review.models import Review, ReviewState, VerificationRequest
 from tests.review.browser import (
+    BROWSER_MARKS,
     SCREENSHOTS,
     browser_start,
     browser_stop,
-    chromium_available,
     viewport_set,
 )
 from tests.review.factories import PASSWORD, candidate_make, flag, ring_make, user_make
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and "
-                       "/usr/bin/chromedriver (apt-get install chromium chromium-driver)"),
-]
+pytestmark = BROWSER_MARKS
 
-SHOTS = Path("/work/notes/shots") if Path("/work/notes").is_dir() else SCREENSHOTS
 IBAN = ("bank_account", "fp-iban-7690", "IBAN …7690")
 SHIP = ("shipping_address", "addr-hillsboro-798", "798 S Congress Ave., Hillsboro, 97124, US")
 
@@ -47,8 +40,8 @@ def browser(settings):
 
 
 def shot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"page-{name}.png"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"page-{name}.png"))
 
 
 def others(members, me):

@@ -4,28 +4,14 @@ browser reports no violation (a blocked inline style or script shows up in the c
 Screenshots go to tests/screenshots/csp-*.png (compare them with the e2e ones).
 """
 
-import pytest
 from django.urls import reverse
 
 from review import roles
-from tests.review.browser import browser_start, browser_stop, chromium_available, screenshot
+from tests.review.browser import BROWSER_MARKS, screenshot
 from tests.review.factories import candidate_make, flag, ring_make, user_make
 from tests.review.test_e2e import by_css, sign_in
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and "
-                       "/usr/bin/chromedriver (apt-get install chromium chromium-driver)"),
-]
-
-
-@pytest.fixture
-def browser(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    driver = browser_start()
-    yield driver
-    browser_stop(driver)
+pytestmark = BROWSER_MARKS
 
 
 def console_problems(driver, page_url: str = "") -> list[str]:

@@ -14,24 +14,10 @@ from candidates.models import Candidate
 from core.audit import AuditEvent
 from review import roles
 from review.models import Review, ReviewState
-from tests.review.browser import browser_start, browser_stop, chromium_available, screenshot
+from tests.review.browser import BROWSER_MARKS, browser_start, browser_stop, screenshot
 from tests.review.factories import PASSWORD, candidate_make, flag, ring_make, user_make
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and "
-                       "/usr/bin/chromedriver (apt-get install chromium chromium-driver)"),
-]
-
-
-@pytest.fixture
-def browser(settings):
-    # The live server speaks plain http; production cookies are Secure-only.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    driver = browser_start()
-    yield driver
-    browser_stop(driver)
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -2,31 +2,24 @@
 candidates in four actions (the "Low risk" view, "select all matching", a reason, Clear);
 rows fit the screen (15+ at 1440x900, 10+ at 1280x720); the keys x and a work.
 
-Screenshots: /work/notes/shots/queue-*.png when that folder exists, else tests/screenshots.
+Screenshots: tests/screenshots/queue-*.png.
 """
 
-from pathlib import Path
 
 import pytest
 
 from review import roles
 from review.models import Review
-from tests.review.browser import browser_start, browser_stop, chromium_available
+from tests.review.browser import BROWSER_MARKS, SCREENSHOTS, browser_start, browser_stop
 from tests.review.factories import candidate_make, flag, ring_make, user_make
 from tests.review.test_e2e import all_css, by_css, click_and_wait, sign_in
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and "
-                       "/usr/bin/chromedriver (apt-get install chromium chromium-driver)"),
-]
-SHOTS = Path("/work/notes/shots")
+pytestmark = BROWSER_MARKS
 
 
 def shot(driver, name: str) -> None:
-    folder = SHOTS if SHOTS.is_dir() else Path(__file__).resolve().parent.parent / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(folder / f"{name}.png"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
 @pytest.fixture

@@ -7,32 +7,18 @@ excluded one is untouched and its row says it is linked to 5 applicants rejected
 Screenshots go to tests/screenshots/case-*.png.
 """
 
-import pytest
 from django.urls import reverse
 
 from core.audit import AuditEvent
 from review import roles
 from review.models import Case, CaseState, Decision
 from review.rings import fraud_links
-from tests.review.browser import browser_start, browser_stop, chromium_available, screenshot
+from tests.review.browser import BROWSER_MARKS, screenshot
 from tests.review.factories import ring_make, user_make
 from tests.review.test_csp_browser import console_problems
 from tests.review.test_e2e import all_css, by_css, click_and_wait, sign_in, sign_out, state_of
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and "
-                       "/usr/bin/chromedriver (apt-get install chromium chromium-driver)"),
-]
-
-
-@pytest.fixture
-def browser(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    driver = browser_start()
-    yield driver
-    browser_stop(driver)
+pytestmark = BROWSER_MARKS
 
 
 def decide_case(driver, action: str, reason: str, comment: str, *, confirm: bool = False,
