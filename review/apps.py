@@ -30,7 +30,12 @@ class ReviewConfig(AppConfig):
         from core import events
         from review import hooks, triage
         from review.api import api_extensions_register
-        from review.cases import on_candidate_erased
+        from review.cases import (
+            on_candidate_erased,
+            on_review_transitioned,
+            on_reviews_transitioned,
+        )
+        from review.events import ReviewTransitioned
         from review.roles import groups_ensure
         from review.services import on_risk_changed
         from review.signin import AdminSignInForm, lockout_audit
@@ -62,6 +67,9 @@ class ReviewConfig(AppConfig):
         events.subscribe(RiskChanged, on_risk_changed)
         # An erased candidate's identifiers leave the titles of its cases (review.cases).
         events.subscribe(CandidateErased, on_candidate_erased)
+        # A case whose last open member was decided on its own page is decided too.
+        events.subscribe(ReviewTransitioned, on_review_transitioned)
+        events.subscribe_batch(on_review_transitioned, on_reviews_transitioned)
         # The ATS API shows the review state and filters by it; candidates cannot import us,
         # so we register into its extension points (candidates/extensions.py).
         api_extensions_register()

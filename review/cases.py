@@ -29,6 +29,7 @@ number of members.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -43,8 +44,10 @@ from candidates.models import Candidate
 from core.audit import AuditEvent, audit_record
 from core.exceptions import ApplicationError
 from review import roles
+from review.events import ReviewTransitioned
 from review.graph import kind_label, mask_label
 from review.models import (
+    CLOSED_STATES,
     OPEN_STATES,
     Case,
     CaseMember,
@@ -294,17 +297,22 @@ def _case_decide(*, case_id, actor, action, reason_code, comment, expected, over
                                f"{DecisionAction(action).label.lower()} now.",
                                code="invalid_transition")
     refusals = []
-    for member in targets:  # by candidate id: the row locks are always taken in one order
-        try:
-            review_transition(candidate_id=member["id"], actor=actor, action=action,
-                              reason_code=reason_code,
-                              comment=_case_prefix(case.pk) + comment if comment else "",
-                              expected_state=member["state"], override=override,
-                              override_reason=override_reason)
-        except ApplicationError as exc:
-            if exc.code == "invalid":  # the reason or comment: the same for every member
-                raise
-            refusals.append(MemberRefusal(member["id"], member["name"], exc.code, exc.message))
+    token = _deciding_as_case.set(True)  # the members' own events do not finish the case
+    try:
+        for member in targets:  # by candidate id: the row locks are always taken in one order
+            try:
+                review_transition(candidate_id=member["id"], actor=actor, action=action,
+                                  reason_code=reason_code,
+                                  comment=_case_prefix(case.pk) + comment if comment else "",
+                                  expected_state=member["state"], override=override,
+                                  override_reason=override_reason)
+            except ApplicationError as exc:
+                if exc.code == "invalid":  # the reason or comment: the same for every member
+                    raise
+                refusals.append(MemberRefusal(member["id"], member["name"], exc.code,
+                                              exc.message))
+    finally:
+        _deciding_as_case.reset(token)
     if refusals:
         names = ", ".join(r.name for r in refusals)
         raise ApplicationError(
@@ -324,6 +332,48 @@ def _case_decide(*, case_id, actor, action, reason_code, comment, expected, over
                         "applied": applied, "unaffected": unaffected,
                         "excluded": _excluded_ids(case), "state": case.state})
     return CaseDecided(case=case, applied=applied, unaffected=unaffected)
+
+
+# Set while a case decision applies itself to its members: their ReviewTransitioned events
+# must not finish the case before the decision does (it finishes it once, with its audit).
+_deciding_as_case: ContextVar[bool] = ContextVar("deciding_as_case", default=False)
+
+
+def on_review_transitioned(event: ReviewTransitioned) -> None:
+    """Subscribed to ReviewTransitioned (review/apps.py): a member decided on its own page
+    (or cleared in bulk) may have been the last open member of its case."""
+    on_reviews_transitioned([event])
+
+
+def on_reviews_transitioned(events_: list[ReviewTransitioned]) -> None:
+    """The batch twin (core.events.emit_many, bulk clear): one query for all of them.
+
+    An open case whose every member not excluded is decided is finished as decided, by
+    whoever took the last decision, and audited ("case.decided_elsewhere"); a case whose
+    last decision was the system's (no review needed) stays open for a person to close."""
+    if _deciding_as_case.get():
+        return
+    last_actor = {e.candidate_id: e.actor for e in events_ if e.to_state in CLOSED_STATES}
+    if not last_actor:
+        return
+    members = (CaseMember.objects.filter(candidate_id__in=list(last_actor), case_open=True)
+               .values_list("case_id", "candidate_id"))
+    last = {case_id: (last_actor[candidate_id], candidate_id)  # case -> (actor, member)
+            for case_id, candidate_id in members}
+    user_model = get_user_model()
+    users = {user.get_username(): user for user in user_model.objects.filter(
+        **{f"{user_model.USERNAME_FIELD}__in": {actor for actor, _ in last.values()}})}
+    for case in Case.objects.select_for_update().filter(pk__in=list(last),
+                                                        state=CaseState.OPEN):
+        actor, member = last[case.pk]
+        decider = users.get(actor)
+        states = [m["state"] for m in _decided_members(case)]
+        if decider is None or any(state in OPEN_STATES for state in states):
+            continue
+        _case_finish(case, CaseState.DECIDED, decider)
+        audit_record(actor=decider, action="case.decided_elsewhere", target_type="case",
+                     target_id=case.pk, before={"state": CaseState.OPEN.value},
+                     after={"state": CaseState.DECIDED.value, "last_member": member})
 
 
 def _decided_members(case: Case) -> list[dict]:

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.audit import AuditEvent
 from core.exceptions import ApplicationError
+from review.bulk import review_bulk_clear
 from review.cases import (
     case_assign,
     case_close,
@@ -21,7 +22,12 @@ from review.cases import (
 from review.models import CaseMember, CaseState, Decision, Review, ReviewState
 from review.rings import fraud_links
 from review.selectors import candidate_timeline
-from review.services import review_escalate, verification_request_create
+from review.services import (
+    review_clear,
+    review_escalate,
+    review_reject,
+    verification_request_create,
+)
 from tests.review.factories import BANK, candidate_make, client_for, ring_make
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +157,51 @@ def test_approving_critical_members_needs_verification_or_the_override(recruiter
     approvals = AuditEvent.objects.filter(action="review.approve")
     assert [e.after["override_reason"] for e in approvals] == [
         "Met all three in person with ID."] * 3
+
+
+def test_a_case_whose_last_member_is_decided_on_its_own_page_is_decided(recruiter, hr_lead):
+    ring = ring_make(3)
+    case = case_open(candidate_id=ring[0].pk, actor=recruiter)
+    case_members_exclude(case_id=case.pk, actor=recruiter, candidate_ids=[ring[2].pk],
+                         reason="Explained: a sister.")
+    review_clear(candidate_id=ring[0].pk, actor=recruiter, reason_code="other",
+                 comment="Checked on its own page.")
+    case.refresh_from_db()
+    assert case.state == CaseState.OPEN  # ring[1] still open
+    review_escalate(candidate_id=ring[1].pk, actor=recruiter, reason_code="identity_ring",
+                    comment="Shares an IBAN.")
+    case.refresh_from_db()
+    assert case.state == CaseState.OPEN  # escalated is still open
+    review_reject(candidate_id=ring[1].pk, actor=hr_lead, reason_code="fraud_confirmed",
+                  comment="Confirmed.")
+    case.refresh_from_db()
+    assert case.state == CaseState.DECIDED and case.decided_by == hr_lead
+    event = AuditEvent.objects.get(action="case.decided_elsewhere")
+    assert event.after == {"state": "decided", "last_member": ring[1].pk}
+    # The excluded member is free for another case now.
+    assert not CaseMember.objects.filter(case_open=True).exists()
+
+
+def test_clearing_the_members_in_bulk_decides_their_case(recruiter):
+    a = candidate_make("Low One", 30, identifiers=[BANK])
+    b = candidate_make("Low Two", 25, identifiers=[BANK])
+    case = case_open(candidate_id=a.pk, actor=recruiter)
+    result = review_bulk_clear(actor=recruiter, candidate_ids=[a.pk, b.pk],
+                               reason_code="weak_signals")
+    assert sorted(result.done) == sorted([a.pk, b.pk])
+    case.refresh_from_db()
+    assert case.state == CaseState.DECIDED and case.decided_by == recruiter
+
+
+def test_a_case_decision_finishes_its_case_once(recruiter, hr_lead):
+    ring = ring_make(2)
+    case = case_open(candidate_id=ring[0].pk, actor=recruiter)
+    case_decide(case_id=case.pk, actor=recruiter, action="clear", reason_code="other",
+                comment="Two flatmates.")
+    case.refresh_from_db()
+    assert case.state == CaseState.DECIDED
+    assert not AuditEvent.objects.filter(action="case.decided_elsewhere").exists()
+    assert AuditEvent.objects.filter(action="case.decide").count() == 1
 
 
 def test_a_recruiter_may_not_reject_a_case(recruiter):

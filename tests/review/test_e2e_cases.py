@@ -116,6 +116,14 @@ def test_a_ring_is_opened_excluded_from_escalated_and_rejected_as_one_case(live_
         ("rita", "case.decide"),
         ("hana", "case.decide")]
 
+    # 6. Outside the case too: the ring-mate's row in the queue and its own page say so.
+    browser.get(base + reverse("review:queue"))
+    row = by_css(browser, f'tr[data-id="{excluded.pk}"]')
+    assert "Linked to 5 rejected as fraud" in row.text
+    browser.get(base + reverse("review:candidate", args=[excluded.pk]))
+    assert "Linked to 5 applicants rejected as fraud" in by_css(browser, "#fraud-links").text
+    screenshot(browser, "case-08-ring-mate-page")
+
 
 def test_an_hr_lead_who_escalated_the_case_is_refused_for_every_member(live_server, browser):
     """Maker-checker per member: the page says which members and why; nothing is applied."""
