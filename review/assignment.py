@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from candidates.models import Candidate, RiskLevel
 from core.audit import audit_record, audit_record_many
@@ -160,13 +160,6 @@ def review_round_robin(*, candidate_id: int, old_level: str, new_level: str) -> 
                  target_id=candidate_id, before={"assignee": None},
                  after={"assignee": user.get_username(), "level": new_level})
     return review
-
-
-def open_assigned_counts() -> dict[int, int]:
-    """{user id: open candidates assigned}, for the assign menu."""
-    return dict(Review.objects.filter(Q(state__in=OPEN_STATES), assignee__isnull=False)
-                .order_by().values_list("assignee_id").annotate(n=Count("pk"))
-                .values_list("assignee_id", "n"))
 
 
 def assignable_users() -> list:

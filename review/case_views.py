@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidates.models import Candidate
 from core.exceptions import ApplicationError
 from review import roles
 from review.case_forms import (
@@ -20,6 +21,7 @@ from review.case_forms import (
 )
 from review.case_render import candidate_url_maker, member_links, timeline_html
 from review.cases import (
+    CASE_ACTIONS,
     case_assign,
     case_assignees,
     case_close,
@@ -34,17 +36,9 @@ from review.cases import (
     case_refusal_record,
 )
 from review.graph import graph_layout, graph_svg, kind_label
-from review.models import CaseState, DecisionAction, ReviewState
-from review.selectors import candidate_get
+from review.models import CaseState, DecisionAction
+from review.services import TRANSITIONS
 from review.templatetags.review import level_badge, state_badge
-
-# Decision -> (the members' states it applies to, the capability it needs)
-CASE_DECISIONS = {
-    DecisionAction.ESCALATE: ((ReviewState.NEW, ReviewState.IN_REVIEW), roles.REVIEW),
-    DecisionAction.CLEAR: ((ReviewState.NEW, ReviewState.IN_REVIEW), roles.REVIEW),
-    DecisionAction.APPROVE: ((ReviewState.ESCALATED,), roles.DECIDE),
-    DecisionAction.REJECT: ((ReviewState.ESCALATED,), roles.DECIDE),
-}
 
 
 @require_GET
@@ -202,7 +196,8 @@ def _decide(request, pk: int, action: str):
 
 def _candidate_from(request):
     raw = request.POST.get("candidate") or request.GET.get("candidate") or ""
-    candidate = candidate_get(candidate_id=int(raw)) if raw.isdigit() else None
+    candidate = (Candidate.objects.only("id", "full_name", "external_id")
+                 .filter(pk=int(raw)).first() if raw.isdigit() else None)
     if candidate is None:
         raise Http404("No such candidate.")
     return candidate
@@ -245,10 +240,11 @@ def _case_page(request, case, *, forms: dict | None = None, error: str = "",
     is_open = case.state == CaseState.OPEN
     expected = states_encode(page.states)
     decisions = []
-    for action, (sources, capability) in CASE_DECISIONS.items():
-        if not (is_open and roles.user_can(user, capability)):
+    for action in CASE_ACTIONS:
+        rule = TRANSITIONS[action]
+        if not (is_open and roles.user_can(user, rule.capability)):
             continue
-        targets = [m for m in page.members if not m["excluded"] and m["state"] in sources]
+        targets = [m for m in page.members if not m["excluded"] and m["state"] in rule.sources]
         if not targets:
             continue
         decisions.append({
@@ -256,7 +252,7 @@ def _case_page(request, case, *, forms: dict | None = None, error: str = "",
             "names": ", ".join(m["full_name"] or m["external_id"] for m in targets),
             "form": forms.get(action) or CaseDecisionForm(initial={"expected": expected},
                                                           action=action),
-            "makers": [m for m in targets if capability == roles.DECIDE
+            "makers": [m for m in targets if rule.maker_checker
                        and m["escalated_by_id"] == user.pk],
         })
     ids = [m["id"] for m in page.members]

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from candidates.choices import WEAK_IDENTIFIER_KINDS
@@ -52,19 +52,15 @@ from review.models import (
     Case,
     CaseMember,
     CaseState,
-    Decision,
     DecisionAction,
     ReviewState,
-    VerificationMethod,
-    VerificationOutcome,
-    VerificationRequest,
 )
 from review.rings import fraud_links, ring_member_ids, ring_sizes
 from review.selectors import (
     KIND_ORDER,
     GraphData,
-    TimelineEntry,
     _shared_identifiers,
+    member_timelines,
 )
 from review.services import ALL_REASONS, COMMENT_MAX, TRANSITIONS, review_transition
 
@@ -363,12 +359,16 @@ def on_reviews_transitioned(events_: list[ReviewTransitioned]) -> None:
     user_model = get_user_model()
     users = {user.get_username(): user for user in user_model.objects.filter(
         **{f"{user_model.USERNAME_FIELD}__in": {actor for actor, _ in last.values()}})}
-    for case in Case.objects.select_for_update().filter(pk__in=list(last),
-                                                        state=CaseState.OPEN):
+    cases = list(Case.objects.select_for_update().filter(pk__in=list(last),
+                                                         state=CaseState.OPEN))
+    still_open = set(CaseMember.objects.filter(
+        case__in=cases, excluded=False).filter(
+        Q(candidate__review__isnull=True) | Q(candidate__review__state__in=OPEN_STATES))
+        .values_list("case_id", flat=True))
+    for case in cases:
         actor, member = last[case.pk]
         decider = users.get(actor)
-        states = [m["state"] for m in _decided_members(case)]
-        if decider is None or any(state in OPEN_STATES for state in states):
+        if decider is None or case.pk in still_open:
             continue
         _case_finish(case, CaseState.DECIDED, decider)
         audit_record(actor=decider, action="case.decided_elsewhere", target_type="case",
@@ -434,10 +434,11 @@ def open_case_of(candidate_id: int) -> Case | None:
     return member.case if member else None
 
 
-def case_for_candidate(candidate_id: int) -> dict:
+def case_for_candidate(candidate_id: int, *, ring_size: int | None = None) -> dict:
     """What templates/review/_case_link.html shows on a candidate's page: the open case it
     is in ({"case", "member"}), else its ring size to offer opening one, and the last case
-    it was decided in. Two or three indexed queries."""
+    it was decided in. One or two indexed queries; `ring_size` when the caller already
+    counted the ring (review.rings.ring_sizes)."""
     member = (CaseMember.objects.filter(candidate_id=candidate_id)
               .select_related("case").order_by("-case_open", "-case_id").first())
     context = {"case": None, "member": None, "last_case": None, "ring_size": 1,
@@ -447,7 +448,8 @@ def case_for_candidate(candidate_id: int) -> dict:
         return context
     if member is not None:
         context["last_case"] = member.case
-    context["ring_size"] = ring_sizes([candidate_id]).get(candidate_id, 1)
+    context["ring_size"] = (ring_size if ring_size is not None
+                            else ring_sizes([candidate_id]).get(candidate_id, 1))
     return context
 
 
@@ -596,6 +598,7 @@ CASE_EVENT_LABELS = {
     "case.include": "Included again",
     "case.decide": "Decision applied",
     "case.close": "Closed without a decision",
+    "case.decided_elsewhere": "Decided: its last open member was decided on its own page",
 }
 
 
@@ -639,49 +642,6 @@ def case_timeline(case: Case, *, names: dict[int, str]) -> list[dict]:
             entry["detail"] = after.get("message", "")
         entries.append(entry)
     return entries
-
-
-def member_timelines(candidate_ids: list[int]) -> dict[int, list[TimelineEntry]]:
-    """review.selectors.candidate_timeline for many candidates at once (two queries, not two
-    per candidate): {candidate id: entries, oldest first}. The same entries as
-    candidate_timeline (tests/review/test_cases.py holds them equal)."""
-    entries: dict[int, list[TimelineEntry]] = defaultdict(list)
-    decisions = (Decision.objects.filter(candidate_id__in=candidate_ids)
-                 .order_by("created_at", "id")
-                 .values_list("candidate_id", "created_at", "action", "reason_code", "comment",
-                              "from_state", "to_state", "actor__username", "risk_score",
-                              "risk_level"))
-    for (cid, at, action, reason_code, comment, from_state, to_state, actor, risk_score,
-         risk_level) in decisions:
-        entries[cid].append(TimelineEntry(
-            at=at, kind="decision", action=action, label=DecisionAction(action).label,
-            actor=actor or "System", reason=ALL_REASONS.get(reason_code, reason_code),
-            comment=comment, from_state=from_state, to_state=to_state,
-            extra={"risk_score": risk_score, "risk_level": risk_level},
-        ))
-    verifications = (VerificationRequest.objects.filter(candidate_id__in=candidate_ids)
-                     .order_by("created_at", "id")
-                     .values_list("candidate_id", "created_at", "method", "note",
-                                  "requested_by__username", "outcome", "outcome_at",
-                                  "outcome_note", "outcome_by__username"))
-    for (cid, at, method, note, requested_by, outcome, outcome_at, outcome_note,
-         outcome_by) in verifications:
-        method_label = VerificationMethod(method).label
-        entries[cid].append(TimelineEntry(
-            at=at, kind="verification", action="verification",
-            label=f"Verification requested: {method_label}", actor=requested_by,
-            comment=note,
-        ))
-        if outcome_at:
-            outcome_label = VerificationOutcome(outcome).label.split(":")[0].lower()
-            entries[cid].append(TimelineEntry(
-                at=outcome_at, kind="verification_outcome", action=outcome,
-                label=f"Verification {outcome_label}: {method_label}",
-                actor=outcome_by or "", comment=outcome_note,
-            ))
-    for timeline in entries.values():
-        timeline.sort(key=lambda entry: entry.at)
-    return dict(entries)
 
 
 def case_assignees() -> list[tuple[int, str]]:

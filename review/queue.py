@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from candidates.models import Candidate, RiskLevel
+from candidates.models import Candidate
 from review import roles
-from review.bulk import BULK_CLEAR_LEVELS, CLEARABLE_STATES
+from review.filters import QUEUE_SORTS
 from review.models import OPEN_STATES, ReviewState, VerificationOutcome, VerificationRequest
 from review.rings import fraud_links, ring_sizes
 from review.selectors import (
@@ -29,13 +29,11 @@ from review.selectors import (
     candidate_review,
     queue_page,
 )
+from review.themes import flag_title
+from review.triage import is_system_clearance
 
 SORT_RISK, SORT_APPLIED, SORT_ARRIVED = "risk", "applied", "arrived"
-SORTS = {
-    SORT_RISK: "Riskiest first",
-    SORT_APPLIED: "Oldest application first",
-    SORT_ARRIVED: "Oldest arrival first",
-}
+SORTS = dict(QUEUE_SORTS)
 SORT_FIELDS = {SORT_APPLIED: "applied_at", SORT_ARRIVED: "created_at"}
 PENDING_LIMIT = 5  # rows of candidates being scored on the first page (the rest: a count)
 PENDING_COUNT_CAP = 1000
@@ -105,8 +103,7 @@ class PendingRows:
 def pending_base() -> QuerySet[Candidate]:
     """Candidates waiting for their first score, oldest first (the stuck ones on top)."""
     return (Candidate.objects.filter(risk_score__isnull=True)
-            .select_related("integration", "review", "review__assignee").defer("resume_text")
-            .order_by("created_at", "id"))
+            .defer("resume_text").order_by("created_at", "id"))
 
 
 def pending_rows(*, filterset, limit: int = PENDING_LIMIT) -> PendingRows:
@@ -117,8 +114,7 @@ def pending_rows(*, filterset, limit: int = PENDING_LIMIT) -> PendingRows:
     now = timezone.now()
     stuck_before = now - timedelta(minutes=settings.REVIEW_STUCK_MINUTES)
     rows = [{
-        "id": c.pk, "name": c.full_name, "external_id": c.external_id,
-        "integration": c.integration.name, "position": c.position,
+        "id": c.pk, "name": c.full_name, "external_id": c.external_id, "position": c.position,
         "applied_at": c.applied_at, "created_at": c.created_at,
         "applied_age": age_short(c.applied_at, now), "arrival_age": age_short(c.created_at, now),
         "stuck": c.created_at < stuck_before,
@@ -149,10 +145,8 @@ def row_chips(candidate, *, ring: int, fraud: int, id_failed: bool) -> tuple[lis
     if ring > 1:
         chips.append({"text": f"Ring of {ring}", "tone": "high"})
     for flag in candidate.risk_flags or []:
-        code = str(flag.get("code", ""))
-        text = ("Combination: " + code.removeprefix("combo.").replace("_", " ")
-                if code.startswith("combo.") else flag.get("title") or code)
-        chips.append({"text": text, "tone": flag.get("severity") or "none", "code": code})
+        chips.append({"text": flag_title(flag), "tone": flag.get("severity") or "none",
+                      "code": str(flag.get("code", ""))})
     return chips[:CHIP_LIMIT], max(0, len(chips) - CHIP_LIMIT)
 
 
@@ -195,7 +189,7 @@ def queue_rows(candidates: list[Candidate], *, user) -> list[dict]:
             note = "reopened"
         rows.append({
             "id": c.pk, "name": c.full_name, "external_id": c.external_id,
-            "integration": c.integration.name, "score": c.risk_score, "level": c.risk_level,
+            "score": c.risk_score, "level": c.risk_level,
             "chips": chips, "more": more, "position": c.position,
             "applied_at": c.applied_at, "created_at": c.created_at,
             "applied_age": age_short(c.applied_at, now),
@@ -205,13 +199,9 @@ def queue_rows(candidates: list[Candidate], *, user) -> list[dict]:
             "mine": assignee is not None and assignee.pk == user.pk,
             "rescoring": c.risk_status == "pending",
             "selectable": can_review,
-            "bulk_clearable": (review.state in CLEARABLE_STATES
-                               and c.risk_level in BULK_CLEAR_LEVELS),
             "can_take": can_review and is_open and (assignee is None or (
                 is_lead and assignee.pk != user.pk)),
-            "system_cleared": (review.state == ReviewState.CLEARED and not review.decided_by_id
-                               and review.reason_code == "no_review_needed"),
-            "level_label": RiskLevel.label_of(c.risk_level),
+            "system_cleared": is_system_clearance(review),
         })
     return rows
 

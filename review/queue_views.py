@@ -106,8 +106,7 @@ def candidate_assign(request, pk: int):
         if exc.code == "forbidden":
             review_refusal_record(candidate_id=pk, actor=request.user, action="assign",
                                   error=exc)
-        status = 404 if exc.code == "not_found" else exc.status_code
-        return queue_render(request, query, error=exc.message, status=status)
+        return queue_render(request, query, error=exc.message, status=exc.status_code)
     messages.success(request, f"Assigned to {assignee.get_username()}." if assignee
                      else "Unassigned.")
     return redirect(_queue_url(query))
@@ -119,9 +118,8 @@ def candidate_review_anyway(request, pk: int):
     try:
         review_review_anyway(candidate_id=pk, actor=request.user)
     except ApplicationError as exc:
-        status = 404 if exc.code == "not_found" else exc.status_code
         return queue_render(request, _filter_query(request.POST), error=exc.message,
-                            status=status)
+                            status=exc.status_code)
     messages.success(request, "Back in the queue as new, assigned to you.")
     return redirect("review:candidate", pk=pk)
 

@@ -37,6 +37,8 @@ from review.models import (
     DecisionAction,
     Review,
     ReviewState,
+    VerificationMethod,
+    VerificationOutcome,
     VerificationRequest,
 )
 from review.services import ALL_REASONS
@@ -204,33 +206,50 @@ class TimelineEntry:
 
 def candidate_timeline(*, candidate_id: int) -> list[TimelineEntry]:
     """Decisions and verification requests with their outcomes, oldest first."""
-    entries = []
-    for d in Decision.objects.filter(candidate_id=candidate_id).select_related("actor"):
-        entries.append(TimelineEntry(
-            at=d.created_at, kind="decision", action=d.action,
-            label=DecisionAction(d.action).label,
-            actor=d.actor.get_username() if d.actor else "System",
-            reason=ALL_REASONS.get(d.reason_code, d.reason_code), comment=d.comment,
-            from_state=d.from_state, to_state=d.to_state,
-            extra={"risk_score": d.risk_score, "risk_level": d.risk_level},
+    return member_timelines([candidate_id]).get(candidate_id, [])
+
+
+def member_timelines(candidate_ids: list[int]) -> dict[int, list[TimelineEntry]]:
+    """Decisions and verification requests with their outcomes of many candidates at once
+    (two queries, not two per candidate): {candidate id: entries, oldest first}. A case page
+    reads its members' timelines so; a candidate page reads one (candidate_timeline)."""
+    entries: dict[int, list[TimelineEntry]] = defaultdict(list)
+    decisions = (Decision.objects.filter(candidate_id__in=candidate_ids)
+                 .order_by("created_at", "id")
+                 .values_list("candidate_id", "created_at", "action", "reason_code", "comment",
+                              "from_state", "to_state", "actor__username", "risk_score",
+                              "risk_level"))
+    for (cid, at, action, reason_code, comment, from_state, to_state, actor, risk_score,
+         risk_level) in decisions:
+        entries[cid].append(TimelineEntry(
+            at=at, kind="decision", action=action, label=DecisionAction(action).label,
+            actor=actor or "System", reason=ALL_REASONS.get(reason_code, reason_code),
+            comment=comment, from_state=from_state, to_state=to_state,
+            extra={"risk_score": risk_score, "risk_level": risk_level},
         ))
-    for v in (VerificationRequest.objects.filter(candidate_id=candidate_id)
-              .select_related("requested_by", "outcome_by")):
-        entries.append(TimelineEntry(
-            at=v.created_at, kind="verification", action="verification",
-            label=f"Verification requested: {v.get_method_display()}",
-            actor=v.requested_by.get_username(), comment=v.note,
+    verifications = (VerificationRequest.objects.filter(candidate_id__in=candidate_ids)
+                     .order_by("created_at", "id")
+                     .values_list("candidate_id", "created_at", "method", "note",
+                                  "requested_by__username", "outcome", "outcome_at",
+                                  "outcome_note", "outcome_by__username"))
+    for (cid, at, method, note, requested_by, outcome, outcome_at, outcome_note,
+         outcome_by) in verifications:
+        method_label = VerificationMethod(method).label
+        entries[cid].append(TimelineEntry(
+            at=at, kind="verification", action="verification",
+            label=f"Verification requested: {method_label}", actor=requested_by,
+            comment=note,
         ))
-        if v.outcome_at:
-            entries.append(TimelineEntry(
-                at=v.outcome_at, kind="verification_outcome", action=v.outcome,
-                label=f"Verification {v.get_outcome_display().split(':')[0].lower()}: "
-                      f"{v.get_method_display()}",
-                actor=v.outcome_by.get_username() if v.outcome_by else "",
-                comment=v.outcome_note,
+        if outcome_at:
+            outcome_label = VerificationOutcome(outcome).label.split(":")[0].lower()
+            entries[cid].append(TimelineEntry(
+                at=outcome_at, kind="verification_outcome", action=outcome,
+                label=f"Verification {outcome_label}: {method_label}",
+                actor=outcome_by or "", comment=outcome_note,
             ))
-    entries.sort(key=lambda entry: entry.at)
-    return entries
+    for timeline in entries.values():
+        timeline.sort(key=lambda entry: entry.at)
+    return dict(entries)
 
 
 def verification_requests(*, candidate_id: int) -> list[VerificationRequest]:

@@ -339,29 +339,42 @@ def review_on_rescore(*, candidate_id: int, old_level: str, new_level: str) -> R
               .filter(candidate_id=candidate_id, state__in=REOPENABLE_STATES).first())
     if review is None:
         return None
+    comment = f"Risk level rose from {old_level or 'unscored'} to {new_level} on re-score."
+    review_reopen(review, reason_code="level_raised", comment=comment, level=new_level,
+                  audit_actor="system:rescore", before={"risk_level": old_level})
+    return review
+
+
+def review_reopen(review: Review, *, reason_code: str, comment: str, level: str,
+                  actor=None, audit_actor: str = "", score: int | None = None,
+                  before: dict | None = None) -> None:
+    """Put a decided review back to "new" (reopened), assigned to `actor` (None: nobody),
+    with a REOPEN decision, a "review.reopen" audit event (`audit_actor` labels the system
+    when there is no actor; `before` adds to the audited before-state) and a
+    ReviewTransitioned. The one way a review reopens: a higher re-score (review_on_rescore),
+    a lapsed or overridden "no review needed" (review.triage). The caller holds the lock."""
     from_state = review.state
     review.state = ReviewState.NEW
     review.reopened_at = timezone.now()
-    review.assignee = review.escalated_by = review.escalated_at = None
     review.decided_by = review.decided_at = None
-    review.reason_code = "level_raised"
+    review.escalated_by = review.escalated_at = None
+    review.assignee = actor
+    review.reason_code = reason_code
     review.save()
-    comment = f"Risk level rose from {old_level or 'unscored'} to {new_level} on re-score."
     Decision.objects.create(
-        candidate_id=candidate_id, action=DecisionAction.REOPEN, from_state=from_state,
-        to_state=ReviewState.NEW, reason_code="level_raised", comment=comment, actor=None,
-        risk_level=new_level,
-    )
-    audit_record(actor="system:rescore", action="review.reopen", target_type="candidate",
-                 target_id=candidate_id, before={"state": from_state, "risk_level": old_level},
-                 after={"state": ReviewState.NEW.value, "risk_level": new_level,
-                        "reason_code": "level_raised"})
+        candidate_id=review.candidate_id, action=DecisionAction.REOPEN, from_state=from_state,
+        to_state=ReviewState.NEW, reason_code=reason_code, comment=comment, actor=actor,
+        risk_score=score, risk_level=level)
+    audit_record(actor=actor if actor is not None else audit_actor, action="review.reopen",
+                 target_type="candidate", target_id=review.candidate_id,
+                 before={"state": from_state, **(before or {})},
+                 after={"state": ReviewState.NEW.value, "risk_level": level,
+                        "reason_code": reason_code})
     events.emit(ReviewTransitioned(
-        candidate_id=candidate_id, action=DecisionAction.REOPEN, from_state=from_state,
-        to_state=ReviewState.NEW, reason_code="level_raised", actor="system",
-        risk_score=None, risk_level=new_level,
-    ))
-    return review
+        candidate_id=review.candidate_id, action=DecisionAction.REOPEN, from_state=from_state,
+        to_state=ReviewState.NEW, reason_code=reason_code,
+        actor=actor.get_username() if actor is not None else "system", risk_score=score,
+        risk_level=level))
 
 
 @transaction.atomic

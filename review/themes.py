@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from signals.catalog import CATALOG, CRITICAL, HIGH, INFO, LOW, MEDIUM
+from review.selectors import flag_title as code_title
+from signals.catalog import CRITICAL, HIGH, INFO, LOW, MEDIUM
 
 IDENTITY_REUSE = "Identity reuse"
 NETWORK = "Network & location"
@@ -83,11 +84,12 @@ def strength_of(severity: str) -> str:
 
 
 def flag_title(flag: dict) -> str:
+    """A stored flag's heading: its title; combinations name what they combine ("Combination:
+    laptop farm ring"), and a flag without a title is named from the catalog by its code."""
     code = str(flag.get("code", ""))
-    if code.startswith("combo."):
-        return "Combination: " + code.removeprefix("combo.").replace("_", " ")
-    spec = CATALOG.get(code)
-    return flag.get("title") or (spec.title if spec else code)
+    if code.startswith("combo.") or not flag.get("title"):
+        return code_title(code)
+    return flag["title"]
 
 
 @dataclass

@@ -22,17 +22,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from candidates.models import Candidate, RiskLevel
-from core import events
-from core.audit import audit_record
 from core.exceptions import ApplicationError
 from review import roles
 from review.assignment import review_round_robin
 from review.bulk import clearance_write
-from review.events import ReviewTransitioned
-from review.models import Decision, DecisionAction, Review, ReviewState
+from review.models import Review, ReviewState
+from review.services import review_reopen
 from signals.catalog import CATALOG, INFO, LOW
 from signals.events import RiskChanged
 
@@ -88,8 +85,9 @@ def review_triage_on_score(*, candidate_id: int, new_level: str) -> str | None:
         _system_clear([(candidate_id, score, level, ReviewState.NEW)])
         return "cleared"
     if is_system_clearance(review) and not qualifies:
-        _reopen(review, reason_code=TRIAGE_LAPSED, actor=None, level=level, score=score,
-                comment=f"Reopened: the re-score ({level}) has a signal that needs a look.")
+        review_reopen(review, reason_code=TRIAGE_LAPSED, level=level, score=score,
+                      comment=f"Reopened: the re-score ({level}) has a signal that needs a look.",
+                      audit_actor=TRIAGE_ACTOR, before={"reason_code": NO_REVIEW_NEEDED})
         return "reopened"
     return None
 
@@ -158,33 +156,7 @@ def review_review_anyway(*, candidate_id: int, actor) -> Review:
     if review is None or not is_system_clearance(review):
         raise ApplicationError("Only a candidate cleared as “no review needed” can be "
                                "reviewed anyway.", code="invalid_transition")
-    _reopen(review, reason_code=REVIEW_ANYWAY, actor=actor, score=locked[0], level=locked[1],
-            comment="Review anyway: a recruiter asked to look at it.")
+    review_reopen(review, reason_code=REVIEW_ANYWAY, actor=actor, score=locked[0],
+                  level=locked[1], comment="Review anyway: a recruiter asked to look at it.",
+                  before={"reason_code": NO_REVIEW_NEEDED})
     return review
-
-
-def _reopen(review: Review, *, reason_code: str, actor, score, level: str,
-            comment: str) -> None:
-    from_state = review.state
-    review.state = ReviewState.NEW
-    review.reopened_at = timezone.now()
-    review.decided_by = review.decided_at = None
-    review.escalated_by = review.escalated_at = None
-    review.assignee = actor
-    review.reason_code = reason_code
-    review.save()
-    Decision.objects.create(
-        candidate_id=review.candidate_id, action=DecisionAction.REOPEN, from_state=from_state,
-        to_state=ReviewState.NEW, reason_code=reason_code, comment=comment, actor=actor,
-        risk_score=score, risk_level=level)
-    audit_record(actor=actor if actor is not None else TRIAGE_ACTOR, action="review.reopen",
-                 target_type="candidate", target_id=review.candidate_id,
-                 before={"state": from_state, "reason_code": NO_REVIEW_NEEDED},
-                 after={"state": ReviewState.NEW.value, "reason_code": reason_code,
-                        "risk_level": level})
-    events.emit(ReviewTransitioned(
-        candidate_id=review.candidate_id, action=DecisionAction.REOPEN, from_state=from_state,
-        to_state=ReviewState.NEW, reason_code=reason_code,
-        actor=actor.get_username() if actor is not None else "system", risk_score=score,
-        risk_level=level))
-

@@ -55,7 +55,6 @@ from review.services import (
     review_reject,
     review_start,
     verification_outcome_record,
-    verification_passed,
     verification_request_create,
 )
 from review.signin import SignInForm
@@ -333,8 +332,6 @@ def _candidate_page(request, candidate, *, forms: dict | None = None, error: str
         "is_maker": is_maker,
         "error": error, "pending_outcome": VerificationOutcome.PENDING,
         "can_correct": can_review, "correctable_codes": CORRECTABLE_CODES,
-        "needs_verification": (candidate.risk_level == RiskLevel.CRITICAL
-                               and not verification_passed(candidate.pk)),
         "next_candidate": queue_next(candidate, user),
         "previous_candidate": queue_next(candidate, user, backwards=True),
     }
@@ -355,13 +352,14 @@ def _why(candidate, verifications, *, is_admin: bool) -> dict:
         flags=candidate.risk_flags or [], shipping_city=shipping[0] if shipping else "",
         levels={i: row["risk_level"] for i, row in brief.items()},
         scored=candidate.risk_score is not None))
+    # Latest outcome first, in the order review.services.verification_passed reads them.
     outcomes = [v.outcome for v in sorted(
         (v for v in verifications if v.outcome != VerificationOutcome.PENDING),
-        key=lambda v: v.outcome_at, reverse=True)]
+        key=lambda v: (v.outcome_at, v.pk), reverse=True)]
     return {
         "verdict": verdict,
         "scale": score_scale(candidate.risk_level, level_thresholds()),
-        "ring_size": ring, "case_link": case_for_candidate(candidate.pk),
+        "ring_size": ring, "case_link": case_for_candidate(candidate.pk, ring_size=ring),
         "fraud_links": [brief[i] for i in fraud_ids if i in brief],
         "reasons": top_reasons(views),
         "themes": themes_group([v for v in views if not v.folded]),
@@ -369,6 +367,9 @@ def _why(candidate, verifications, *, is_admin: bool) -> dict:
         "folded_count": sum(1 for v in views if v.folded),
         "strong_count": sum(1 for v in views if not v.folded),
         "verification_badge": outcomes[0] if outcomes else "",  # the latest outcome
+        # Approving needs a passed verification or an override (review.services).
+        "needs_verification": (candidate.risk_level == RiskLevel.CRITICAL
+                               and (outcomes[:1] != [VerificationOutcome.PASSED])),
         "is_admin": is_admin,
     }
 

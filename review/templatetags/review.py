@@ -36,12 +36,6 @@ def level_badge(level: str, score=None):
 
 
 @register.simple_tag
-def severity_badge(severity: str):
-    text = RiskLevel.label_of(severity, (severity or "").capitalize())
-    return format_html('<span class="badge sev sev-{}">{}</span>', severity or "none", text)
-
-
-@register.simple_tag
 def state_badge(state: str):
     try:
         label = ReviewState(state).label
@@ -78,16 +72,6 @@ def phone_type(number_type: str) -> str:
 @register.filter
 def humanize_key(key: str) -> str:
     return EVIDENCE_KEYS.get(key, str(key).replace("_", " ").capitalize())
-
-
-@register.filter
-def flag_heading(flag: dict) -> str:
-    """A flag's title; combinations name what they combine ("Combination: laptop farm
-    ring") rather than all reading "Combination"."""
-    code = str(flag.get("code", ""))
-    if code.startswith("combo."):
-        return "Combination: " + code.removeprefix("combo.").replace("_", " ")
-    return flag.get("title") or code
 
 
 @register.filter

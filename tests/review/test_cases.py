@@ -17,11 +17,10 @@ from review.cases import (
     case_members_exclude,
     case_open,
     case_page,
-    member_timelines,
 )
 from review.models import CaseMember, CaseState, Decision, Review, ReviewState
 from review.rings import fraud_links
-from review.selectors import candidate_timeline
+from review.selectors import candidate_timeline, member_timelines
 from review.services import (
     review_clear,
     review_escalate,
