@@ -106,6 +106,7 @@ class DbLookups(Lookups):
         self._shared: dict[tuple[str, str], list[OtherCandidate]] | None = None
         self._resumes: tuple[list[tuple[OtherCandidate, float]], bool] | None = None
         self._presenting: dict[tuple[str, str], list[OtherCandidate]] = {}
+        self._answers: dict[tuple, list] = {}  # corrections and known-bad, asked by both runs
 
     def matches(self) -> list[tuple]:
         """The identifier self-join for this candidate, run once per scoring (the checks, the
@@ -149,6 +150,13 @@ class DbLookups(Lookups):
         return self._resumes
 
     def resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:
+        # Both runs ask (the scoped one filters this answer): read once per scoring.
+        key = ("resolution_corrections", candidate_id)
+        if key not in self._answers:
+            self._answers[key] = self._resolution_corrections(candidate_id)
+        return self._answers[key]
+
+    def _resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:
         rows = (IdentityCorrection.objects.filter(first_id=candidate_id)
                 .values_list("second_id", "second__external_id", "second__full_name",
                              "second__integration_id", "verdict")
@@ -158,6 +166,12 @@ class DbLookups(Lookups):
         return [(OtherCandidate(*row[:4]), row[4]) for row in rows]
 
     def known_bad(self, kind: str, key: str) -> list[KnownBad]:
+        answer_key = ("known_bad", kind, key)
+        if answer_key not in self._answers:
+            self._answers[answer_key] = self._known_bad(kind, key)
+        return self._answers[answer_key]
+
+    def _known_bad(self, kind: str, key: str) -> list[KnownBad]:
         rows = (KnownBadIdentifier.objects.filter(kind=kind, key=key, withdrawn_at__isnull=True)
                 .order_by("created_at", "id")
                 .values_list("candidate_id", "candidate__external_id", "candidate__full_name",
@@ -268,7 +282,8 @@ class ScopedLookups(Lookups):
 
     def memo(self) -> dict:
         # Its own: what a run derives (the entity resolution) from the scoped answers must
-        # never be mixed with what the full run derived.
+        # never be mixed with what the full run derived. Written out, as every look-up here
+        # is (tests/signals/test_scoped_lookups.py), though it is the base class's.
         return self.__dict__.setdefault("_memo", {})
 
     def resolution_corrections(self, candidate_id: int) -> list[tuple[OtherCandidate, str]]:

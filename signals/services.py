@@ -223,10 +223,15 @@ def _rescore_linked(snapshot, lookups: DbLookups) -> None:
         # employer's many holders do not change with one more.
         if kind == "career" or len(peers) <= RARE_EMPLOYER_MAX:
             linked += [other.id for other in peers]
-    ids = list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT]
+    rescore_request(list(dict.fromkeys(linked))[:RESCORE_LINKED_LIMIT])
+
+
+def rescore_request(ids: list[int]) -> None:
+    """Set these candidates back to pending and hand them to the workers after commit
+    (RescoreRequested): a new hand-off, not yet published nor started (updated_at dates it
+    for the sweep, and an old worker's lease no longer holds it)."""
     if not ids:
         return
-    # A new hand-off: not yet published nor started (updated_at dates it for the sweep).
     Candidate.objects.filter(pk__in=ids).update(
         risk_status=RiskStatus.PENDING, enqueued_at=None, scoring_lease_until=None,
         updated_at=timezone.now(),
@@ -296,15 +301,13 @@ def known_bad_withdraw(*, candidate_id: int) -> int:
 
 
 def _rescore_presenting(candidate_id: int, keys: list[tuple[str, str]]) -> int:
-    ids: list[int] = []
-    for kind, key in keys:  # one indexed look-up per identifier
-        ids += Identifier.objects.filter(kind=kind, key=key).exclude(
-            candidate_id=candidate_id).values_list("candidate_id", flat=True)
-    ids = list(dict.fromkeys(ids))[:RESCORE_LINKED_LIMIT]
-    if ids:
-        Candidate.objects.filter(pk__in=ids).update(risk_status=RiskStatus.PENDING,
-                                                    enqueued_at=None)
-        events.emit(RescoreRequested(candidate_ids=tuple(ids)))
+    presenting = Q()
+    for kind, key in keys:  # one query, each (kind, key) an indexed look-up
+        presenting |= Q(kind=kind, key=key)
+    ids = list(Identifier.objects.filter(presenting).exclude(candidate_id=candidate_id)
+               .order_by("candidate_id").values_list("candidate_id", flat=True)
+               .distinct()[:RESCORE_LINKED_LIMIT])
+    rescore_request(ids)
     return len(ids)
 
 
@@ -334,9 +337,7 @@ def identity_correction_record(*, candidate_id: int, other_id: int, verdict: str
                      before={"other_id": other_id,
                              "verdict": previous.verdict if previous else None},
                      after={"other_id": other_id, "verdict": verdict})
-        Candidate.objects.filter(pk__in=(first, second)).update(
-            risk_status=RiskStatus.PENDING, enqueued_at=None)
-        events.emit(RescoreRequested(candidate_ids=(first, second)))
+        rescore_request([first, second])
     return correction
 
 
