@@ -369,7 +369,7 @@ def writeback_text(candidate: Candidate, note: str = "") -> tuple[str, str]:
         lines.append(f"Vetting risk: {verdict.level} ({verdict.score}/100).")
     if verdict.flag_codes:
         lines.append("Top flags: " + ", ".join(verdict.flag_codes) + ".")
-    lines.append(settings.CONNECTORS_PUBLIC_URL
+    lines.append(settings.SITE_URL
                  + reverse("review:candidate", args=[candidate.pk]))
     return "\n".join(lines), verdict.level
 
@@ -438,7 +438,7 @@ def assessment_status(assessment: Assessment) -> dict:
     complete = verdict.status == "scored" and verdict.score is not None
     answer = {
         "partner_status": "complete" if complete else "in_progress",
-        "partner_profile_url": settings.CONNECTORS_PUBLIC_URL
+        "partner_profile_url": settings.SITE_URL
         + reverse("review:candidate", args=[assessment.candidate_id]),
     }
     if complete:

@@ -583,5 +583,3 @@ CONNECTORS_MAX_BODY_BYTES = envint("CONNECTORS_MAX_BODY_BYTES", str(1024 * 1024)
 # Resume downloads: refused above this size, abandoned after this many seconds.
 CONNECTORS_RESUME_MAX_BYTES = envint("CONNECTORS_RESUME_MAX_BYTES", str(10 * 1024 * 1024))
 CONNECTORS_HTTP_TIMEOUT = envint("CONNECTORS_HTTP_TIMEOUT", "10")
-# This service's public address, for the links written back to the ATS (candidate pages).
-CONNECTORS_PUBLIC_URL = os.environ.get("CONNECTORS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -29,16 +29,17 @@ DECISIONS = {"clear": "cleared", "approve": "approved", "reject": "rejected"}
 
 
 def on_risk_changed(event: RiskChanged) -> None:
-    candidate = Candidate.objects.filter(pk=event.candidate_id).first()
-    if candidate is None or not _subscribed(candidate, None):
-        return
-    risk = candidate_risk(candidate)
     # Scoring emits RiskChanged on every run. The integration hears of a run only when what
     # it may see changed (the scoped score, level or flags): a re-score caused by another
     # integration's applicant leaves its risk as it was, and sending "scored" anyway would
     # tell it that someone elsewhere shares its applicant's details (docs/tenancy.md).
+    # Checked first: most runs change nothing the integration sees, and cost no query here.
     if not event.scoped_changed:
         return
+    candidate = Candidate.objects.filter(pk=event.candidate_id).first()
+    if candidate is None or not _subscribed(candidate, None):
+        return
+    risk = candidate_risk(candidate)
     event_record(candidate=candidate, type=EventType.CANDIDATE_SCORED,
                  data={**candidate_ref(candidate), **risk_data(risk)})
     if event.old_scoped_level and event.old_scoped_level != event.new_scoped_level:
@@ -103,33 +104,15 @@ def _subscribed(candidate: Candidate, type_: str | None) -> list[Endpoint]:
     return [e for e in endpoints if type_ is None or type_ in e.event_types]
 
 
-def event_record(*, candidate: Candidate, type: str, data: dict,
-                 source_key: str | None = None) -> Event | None:
+def event_record(*, candidate: Candidate, type: str, data: dict) -> None:
     """Write the event and one delivery per enabled endpoint of the candidate's integration
-    subscribed to it, in the caller's transaction; publish them once it commits.
-
-    Nothing is written when no endpoint wants the event.
-    """
-    endpoints = _subscribed(candidate, type)
-    if not endpoints:
-        return None
-    now = timezone.now()
-    event = Event.objects.create(
-        msg_id=f"msg_{uuid.uuid4().hex}", integration_id=candidate.integration_id, type=type,
-        candidate_id=candidate.pk, created_at=now, source_key=source_key,
-        payload={"type": type, "timestamp": now.isoformat().replace("+00:00", "Z"),
-                 "data": data},
-    )
-    deliveries = Delivery.objects.bulk_create(
-        [Delivery(event=event, endpoint=e, next_attempt_at=now) for e in endpoints]
-    )
-    ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: deliveries_publish(delivery_ids=ids))
-    return event
+    subscribed to it, in the caller's transaction; publish them once it commits. Nothing is
+    written when no endpoint wants the event."""
+    events_record_many([(candidate, type, data)])
 
 
 def events_record_many(items: list[tuple[Candidate, str, dict]]) -> int:
-    """event_record for many (candidate, type, data) at once: one query for the endpoints,
+    """Events for many (candidate, type, data) at once: one query for the endpoints,
     one INSERT of the events, one of their deliveries, one publish after commit. Returns how
     many events were written (those some endpoint wants)."""
     endpoints: dict[int, list[Endpoint]] = {}
