@@ -44,7 +44,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchdb import bench_env as _bench_env
-from benchdb import database_drop, database_recreate
+from benchdb import database_drop, database_recreate, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 QUEUE = "vetting-bench"
@@ -539,12 +538,6 @@ def migrate_and_create_key() -> str:
     key = api_key_create(integration=integration)
     connections.close_all()
     return key
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def gunicorn_start(env: dict[str, str], port: int, workers: int, log_path: Path):

@@ -36,8 +36,6 @@ import hmac
 import json
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,7 +48,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchdb import bench_env, database_drop, database_recreate  # noqa: E402
+from benchdb import (  # noqa: E402
+    bench_env,
+    database_drop,
+    database_recreate,
+    free_port,
+    start,
+    stop,
+)
 
 SECRET = "bench-greenhouse-webhook-secret"
 FIRST = ["Johnny", "Maria", "Wei", "Aisha", "Lukas", "Sofia", "Kenji", "Priya", "Omar",
@@ -148,12 +153,6 @@ class FakeGreenhouse(BaseHTTPRequestHandler):
         return self._answer(200, b"{}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def setup(env: dict[str, str], ats: str) -> str:
     os.environ.update(env)
     import django
@@ -172,23 +171,6 @@ def setup(env: dict[str, str], ats: str) -> str:
         api_user_id="4080")
     connections.close_all()
     return connection.token
-
-
-def start(cmd: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "w")  # noqa: SIM115 - the process owns it until the end
-    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def wait_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
@@ -289,7 +271,7 @@ def main() -> int:
     port = free_port()
     env = bench_env(args.db_name, REDIS_URL=redis_url, CELERY_QUEUE=queue, GITHUB_ENABLED="0",
                     CONNECTORS_FERNET_KEY=Fernet.generate_key().decode(),
-                    CONNECTORS_PUBLIC_URL=f"http://127.0.0.1:{port}",
+                    SITE_URL=f"http://127.0.0.1:{port}",
                     ALLOWED_HOSTS="127.0.0.1")
     import redis
 

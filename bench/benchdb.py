@@ -1,5 +1,14 @@
 """What every benchmark shares: production settings pointed at a throw-away PostgreSQL
-database of its own, and creating and dropping that database."""
+database of its own, creating and dropping that database, a free local port, and starting
+and stopping the servers and workers it measures."""
+
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 
@@ -44,3 +53,29 @@ def database_drop(db_name: str) -> None:
     from psycopg2 import sql
 
     _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name)))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Run a server or worker from the project root in a session of its own (so stop() ends
+    its children too), its output appended to `log`."""
+    out = open(log, "a")  # noqa: SIM115 - lives as long as the process
+    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """SIGTERM the process's group, SIGKILL after 20 s."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

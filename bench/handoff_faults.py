@@ -38,7 +38,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdb import bench_env as _bench_env
-from benchdb import database_drop, database_recreate
+from benchdb import database_drop, database_recreate, free_port, start, stop
 
 from tests.faults import FreezableProxy
 
@@ -67,29 +66,6 @@ def bench_env(db_name: str, **extra: str) -> dict[str, str]:
 
 
 # --- Processes ---------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    out = open(log, "a")  # noqa: SIM115 - lives as long as the process
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
 
 def worker_start(env: dict[str, str], log: Path, *extra: str, beat: bool = True,
                  concurrency: int = 1, timeout: float = 60) -> subprocess.Popen:
